@@ -1,0 +1,52 @@
+# dialogue: `make run` serves the demo on SQLite; `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+DEV := DIALOGUE_ENV=development
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test bench translations extract-messages update-messages lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.run-installed
+
+translations: $(VENV)/.run-installed
+	$(BIN)/pybabel compile --statistics -d translations 2>&1 | grep -v '^compiling' || true
+	@test -f translations/sv/LC_MESSAGES/messages.mo
+
+run: $(VENV)/.run-installed translations
+	$(DEV) $(FLASK) db upgrade
+	$(DEV) $(FLASK) demo load --if-empty --credentials instance/demo-credentials.txt
+	@echo
+	@echo "dialogue runs at http://$(HOST):$(PORT)/  (Ctrl-C stops it; the data stays in instance/)"
+	@echo "Staff sign in at http://$(HOST):$(PORT)/staff/login with one of these demo accounts:"
+	@sed 's/^/  /' instance/demo-credentials.txt 2>/dev/null || echo "  (create one: $(FLASK) users create EMAIL --role admin)"
+	@echo
+	$(DEV) $(FLASK) run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.test-installed translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.test-installed translations
+	$(BIN)/python -m tests.bench.run
+
+extract-messages: $(VENV)/.run-installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project dialogue --copyright-holder "dialogue contributors" -o translations/messages.pot .
+
+update-messages: extract-messages
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations
+
+clean:
+	rm -rf $(VENV) instance/dialogue.sqlite3* translations/*/LC_MESSAGES/*.mo

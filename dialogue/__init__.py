@@ -1,0 +1,73 @@
+"""dialogue: citizen dialogue for Nordic municipalities."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from dialogue.config import ROOT, build_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application. Opens no database connection, so it is safe before a fork."""
+    app = Flask(
+        __name__,
+        instance_path=str(Path((config or {}).get("INSTANCE_PATH") or ROOT / "instance").resolve()),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(build_config(app.instance_path, config))
+    if app.config["PROXY_COUNT"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"],
+                                x_proto=app.config["PROXY_COUNT"], x_host=app.config["PROXY_COUNT"])
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("dialogue").setLevel(logging.INFO)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from dialogue import cli
+    from dialogue.core import errors
+
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from dialogue import i18n, security
+    from dialogue.core.database import configure_engine
+    from dialogue.extensions import babel, csrf, db, limiter, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=_timezone)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    security.init_app(app)
+    app.after_request(i18n.remember_locale)
+
+    from dialogue.core import templating
+
+    templating.init_app(app)
+
+
+def _timezone() -> str:
+    from dialogue.core.services import get_municipality
+
+    municipality = get_municipality()
+    return municipality.timezone if municipality else "Europe/Stockholm"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from dialogue.core.blueprint import bp as core_bp
+    from dialogue.processes.blueprint import bp as processes_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(processes_bp)

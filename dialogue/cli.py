@@ -1,0 +1,105 @@
+"""Commands: `flask --app wsgi users ...`, `flask --app wsgi demo load`."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import AppGroup
+
+from dialogue.core import services
+from dialogue.core.models import Role, User
+from dialogue.extensions import db
+
+users = AppGroup("users", help="Staff accounts.")
+demo = AppGroup("demo", help="Demo data (Flen's vision process).")
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(email: str, role: str, password_stdin: bool) -> None:
+    """Create a staff account with ROLE."""
+    password = _read_password(password_stdin)
+    try:
+        user = services.create_user(email, password, role)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    services.audit("user.create", user, actor=None, role=role)
+    db.session.commit()
+    click.echo(f"Created {user.email} ({user.role.value}).")
+
+
+@users.command("list")
+def list_users() -> None:
+    """List staff accounts."""
+    for user in db.session.scalars(sa.select(User).order_by(User.email)):
+        click.echo(f"{user.email}\t{user.role.value}\t{'active' if user.active else 'deactivated'}")
+
+
+def _user(email: str) -> User:
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No user {email}.")
+    return user
+
+
+@users.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def set_password(email: str, password_stdin: bool) -> None:
+    """Set a new password; the user's sessions end."""
+    user = _user(email)
+    try:
+        services.set_password(user, _read_password(password_stdin))
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    services.audit("user.set_password", user, actor=None)
+    db.session.commit()
+    click.echo(f"Password changed for {user.email}.")
+
+
+@users.command("deactivate")
+@click.argument("email")
+def deactivate(email: str) -> None:
+    """Deactivate an account; its sessions end at once."""
+    user = _user(email)
+    services.deactivate_user(user)
+    services.audit("user.deactivate", user, actor=None)
+    db.session.commit()
+    click.echo(f"Deactivated {user.email}.")
+
+
+@demo.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing when a municipality exists already.")
+@click.option("--credentials", type=click.Path(dir_okay=False), help="Write demo staff passwords here.")
+def load_demo(if_empty: bool, credentials: str | None) -> None:
+    """Load Flen's vision process as demo data."""
+    from dialogue import demo as demo_data
+
+    if if_empty and services.get_municipality_or_none() is not None:
+        click.echo("Demo data present already; keeping it.")
+        return
+    accounts = demo_data.load()
+    db.session.commit()
+    lines = [f"{email}  {role}  password: {password}" for email, role, password in accounts]
+    if credentials:
+        with open(credentials, "w", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
+        os.chmod(credentials, 0o600)
+    click.echo("Demo data loaded.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users)
+    app.cli.add_command(demo)

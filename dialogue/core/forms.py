@@ -1,0 +1,57 @@
+"""Forms for signing in and for the municipality's settings."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import URL, DataRequired, Email, Length, Optional, ValidationError
+
+from dialogue.i18n import LANGUAGE_NAMES, _l
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)],
+                             render_kw={"autocomplete": "current-password"})
+
+
+def _no_control_characters(form, field):
+    if field.data and any(ord(c) < 32 and c not in "\r\n\t" for c in field.data):
+        raise ValidationError(_l("Remove the control characters from this field."))
+
+
+class SettingsForm(FlaskForm):
+    name = StringField(_l("Name of the municipality"),
+                       validators=[DataRequired(), Length(max=120), _no_control_characters])
+    localities = TextAreaField(
+        _l("Localities"),
+        description=_l("One locality per line, in the order residents should see them."),
+        validators=[DataRequired(), Length(max=5000), _no_control_characters],
+    )
+    default_locale = SelectField(_l("Default language"), choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()])
+    timezone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64)],
+                           description=_l("For example Europe/Stockholm or Europe/Copenhagen."))
+    contact_email = EmailField(_l("Contact e-mail"), validators=[Optional(), Email(), Length(max=254)])
+    contact_phone = StringField(_l("Contact telephone"), validators=[Optional(), Length(max=40)])
+    postal_address = TextAreaField(_l("Postal address"),
+                                   validators=[Optional(), Length(max=300), _no_control_characters])
+    website = StringField(_l("Website"), validators=[Optional(), URL(require_tld=True), Length(max=300)],
+                          description=_l("Starts with https://"))
+
+    def validate_timezone(self, field):
+        if field.data not in available_timezones():
+            raise ValidationError(_l("Give a time zone such as Europe/Stockholm."))
+
+    def validate_website(self, field):
+        if field.data and not field.data.lower().startswith(("https://", "http://")):
+            raise ValidationError(_l("The address must start with https://"))
+
+    def validate_localities(self, field):
+        names = [line.strip() for line in field.data.splitlines() if line.strip()]
+        if any(len(name) > 120 for name in names):
+            raise ValidationError(_l("A locality name may be at most 120 characters long."))
+        if len(set(names)) != len(names):
+            raise ValidationError(_l("Each locality may appear only once."))

@@ -1,0 +1,61 @@
+"""Staff pages of the core: the dashboard, the municipality's settings and the audit log."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+
+from dialogue.core import services
+from dialogue.core.blueprint import bp
+from dialogue.core.forms import SettingsForm
+from dialogue.core.models import AuditEvent, Municipality, Role, User
+from dialogue.extensions import db
+from dialogue.i18n import _
+from dialogue.security import staff_required
+
+
+@bp.route("/staff/")
+@staff_required()
+def dashboard():
+    """Where staff land after signing in."""
+    return render_template("core/manage/dashboard.html")
+
+
+@bp.route("/staff/settings", methods=["GET", "POST"])
+@staff_required(Role.admin)
+def settings():
+    """The municipality's name, localities, language and contact details."""
+    municipality = services.get_municipality()
+    if municipality is None:
+        municipality = Municipality(name="")
+    form = SettingsForm(obj=municipality)
+    if request.method == "GET":
+        form.localities.data = "\n".join(loc.name for loc in municipality.active_localities)
+    if form.validate_on_submit():
+        for field in ("name", "default_locale", "timezone", "contact_email", "contact_phone",
+                      "postal_address", "website"):
+            setattr(municipality, field, (getattr(form, field).data or "").strip())
+        db.session.add(municipality)
+        services.set_localities(municipality, form.localities.data.splitlines())
+        services.audit("settings.update", municipality)
+        db.session.commit()
+        flash(_("The settings are saved."), "success")
+        return redirect(url_for("core.settings"))
+    return render_template("core/manage/settings.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/staff/users")
+@staff_required(Role.admin)
+def users():
+    """Staff accounts (created with `flask users create`)."""
+    rows = db.session.scalars(sa.select(User).order_by(User.email)).all()
+    return render_template("core/manage/users.html", users=rows)
+
+
+@bp.route("/staff/audit")
+@staff_required(Role.admin)
+def audit_log():
+    """The latest recorded actions."""
+    page = db.paginate(sa.select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()),
+                       per_page=50, error_out=False)
+    return render_template("core/manage/audit.html", page=page)

@@ -1,0 +1,43 @@
+"""What every template can use."""
+
+from __future__ import annotations
+
+from flask import request, url_for
+from flask_babel import format_date, format_datetime
+
+from dialogue.core.models import Role
+from dialogue.i18n import LANGUAGE_NAMES, _l, current_locale, tr
+
+ROLE_LABELS = {Role.admin: _l("Administrator"), Role.organizer: _l("Organizer"), Role.analyst: _l("Analyst")}
+STATUS_LABELS = {"upcoming": _l("Coming"), "current": _l("Going on now"), "done": _l("Done")}
+
+
+def switch_language_url(locale: str) -> str:
+    """The current page in another language (a plain link: works without JavaScript)."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [locale]
+    if request.endpoint and request.method == "GET":
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for("processes.home", lang=locale)
+
+
+def init_app(app) -> None:
+    from dialogue.core.services import get_municipality
+
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters["tr"] = tr
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+
+    @app.context_processor
+    def globals_for_templates():
+        return {
+            "municipality": get_municipality(),
+            "locale": current_locale(),
+            "language_names": LANGUAGE_NAMES,
+            "languages": app.config["LANGUAGES"],
+            "switch_language_url": switch_language_url,
+            "role_labels": ROLE_LABELS,
+            "status_labels": STATUS_LABELS,
+        }

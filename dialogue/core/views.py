@@ -1,0 +1,68 @@
+"""Public pages of the core: signing in and out, accessibility statement, privacy notice."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from dialogue import security
+from dialogue.core import services
+from dialogue.core.blueprint import bp
+from dialogue.core.forms import LoginForm
+from dialogue.extensions import db, limiter
+from dialogue.i18n import _
+
+log = logging.getLogger(__name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only paths on this site: never another host (open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@bp.route("/staff/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    """Sign in as staff."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            security.sign_in(user)
+            services.audit("user.login", user, actor=user)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")) or url_for("core.dashboard"))
+        # The same words whether the address is unknown or the password wrong.
+        log.info("failed staff sign-in")
+        form.form_errors.append(_("The e-mail address or the password is wrong."))
+        db.session.commit()
+    return render_template("core/login.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/staff/logout", methods=["POST"])
+def logout():
+    """Sign out; the session ends on the server too."""
+    if current_user.is_authenticated:
+        services.audit("user.logout", current_user._get_current_object())
+    security.sign_out()
+    db.session.commit()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("core.login"))
+
+
+@bp.route("/accessibility")
+def accessibility():
+    """The accessibility statement the law requires (DOS-lagen, webtilgængelighedsloven)."""
+    return render_template("core/accessibility.html")
+
+
+@bp.route("/privacy")
+def privacy():
+    """How dialogue handles personal data."""
+    return render_template("core/privacy.html")

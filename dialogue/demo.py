@@ -1,0 +1,110 @@
+"""Demo data: Flen's vision process, re-enacted with dates around today.
+
+Flen ran it from March 2011 to March 2012. The demo keeps its shape (a questionnaire, three open
+meetings, two trend seminars, a current-state analysis, two workshops, writing, decision) but places
+it around today, so that the questionnaire is open and the meetings lie ahead.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+
+from dialogue.core import services
+from dialogue.core.models import Municipality, Role
+from dialogue.extensions import db
+from dialogue.processes.models import Phase, PhaseKind, Process
+
+LOCALITIES = ["Flen", "Malmköping", "Hälleforsnäs", "Sparreholm", "Mellösa", "Bettna", "Vadsbro", "Skebokvarn"]
+
+# (kind, start offset, end offset in days from the process start, title, description) per language
+PHASES = [
+    (PhaseKind.questionnaire, 0, 90,
+     {"sv": "Frågeformulär: När är Flens kommun som bäst?",
+      "da": "Spørgeskema: Hvornår er Flen kommune bedst?",
+      "en": "Questionnaire: When is Flen municipality at its best?"},
+     {"sv": "Berätta vilka styrkor kommunen har och hur de kan användas när kommunen utvecklas.",
+      "da": "Fortæl hvilke styrker kommunen har, og hvordan de kan bruges, når kommunen udvikles.",
+      "en": "Tell us the municipality's strengths and how they can be used as it develops."}),
+    (PhaseKind.open_meetings, 30, 150,
+     {"sv": "Flens kommuns hjärta: tre öppna möten", "da": "Flen kommunes hjerte: tre åbne møder",
+      "en": "The heart of Flen: three open meetings"},
+     {"sv": "Möten i tre orter, öppna för alla som vill vara med och forma kommunens framtid.",
+      "da": "Møder i tre byer, åbne for alle, der vil være med til at forme kommunens fremtid.",
+      "en": "Meetings in three localities, open to everyone who wants to shape the municipality's future."}),
+    (PhaseKind.seminars, 90, 180,
+     {"sv": "Två öppna omvärldsseminarier", "da": "To åbne seminarer om omverdenen",
+      "en": "Two open trend seminars"},
+     {"sv": "Vad förändras i omvärlden, och vad betyder det för oss?",
+      "da": "Hvad ændrer sig i verden omkring os, og hvad betyder det for os?",
+      "en": "What is changing in the world around us, and what does it mean here?"}),
+    (PhaseKind.analysis, 120, 210,
+     {"sv": "Nulägesanalys", "da": "Analyse af situationen i dag", "en": "Current-state analysis"},
+     {"sv": "En beskrivning av kommunen som den är i dag.",
+      "da": "En beskrivelse af kommunen, som den er i dag.",
+      "en": "A description of the municipality as it is today."}),
+    (PhaseKind.workshops, 210, 270,
+     {"sv": "Två visionsworkshoppar", "da": "To visionsworkshops", "en": "Two vision workshops"},
+     {"sv": "Unga, föreningsliv och näringsliv möter politiker och ledning och pekar ut utmaningar och byggstenar.",
+      "da": "Unge, foreninger og erhvervsliv møder politikere og ledelse og peger på udfordringer og byggesten.",
+      "en": "Youth, associations and business meet politicians and management to name challenges and "
+            "building blocks."}),
+    (PhaseKind.drafting, 270, 340,
+     {"sv": "Visionen skrivs", "da": "Visionen skrives", "en": "Writing the vision"},
+     {"sv": "Kommunstyrelsens arbetsutskott skriver visionen utifrån byggstenarna.",
+      "da": "Økonomiudvalget skriver visionen ud fra byggestenene.",
+      "en": "The executive board's working committee writes the vision from the building blocks."}),
+    (PhaseKind.decision, 340, 365,
+     {"sv": "Beslut i kommunfullmäktige", "da": "Beslutning i kommunalbestyrelsen",
+      "en": "Decision by the municipal council"},
+     {"sv": "Kommunstyrelsen föreslår och kommunfullmäktige beslutar om visionen.",
+      "da": "Visionen vedtages.",
+      "en": "The executive board proposes the vision and the council adopts it."}),
+]
+
+STAFF = [("admin@flen.example", Role.admin), ("organizer@flen.example", Role.organizer),
+         ("analyst@flen.example", Role.analyst)]
+
+
+def load(today: date | None = None) -> list[tuple[str, str, str]]:
+    """Create the demo municipality, process and staff; return (email, role, password) of the staff."""
+    today = today or date.today()
+    municipality = Municipality(
+        name="Flens kommun", default_locale="sv", timezone="Europe/Stockholm",
+        contact_email="kommun@flen.example", contact_phone="0157-43 00 00",
+        postal_address="Flens kommun, 642 81 Flen", website="https://www.flen.se",
+    )
+    db.session.add(municipality)
+    services.set_localities(municipality, LOCALITIES)
+
+    start = today - timedelta(days=30)
+    process = Process(
+        slug="vision-flen",
+        title={"sv": "Vision för Flens kommun – Sörmlands hjärta",
+               "da": "Vision for Flen kommune – Sörmlands hjerte",
+               "en": "A vision for Flen – the heart of Sörmland"},
+        summary={
+            "sv": "Vi skriver kommunens vision tillsammans med dig som bor och verkar här. Svara på "
+                  "frågeformuläret, kom till ett öppet möte i din ort och följ arbetet fram till beslut. "
+                  "(Demo: samma upplägg som Flen använde mars 2011 – mars 2012.)",
+            "da": "Vi skriver kommunens vision sammen med dig, der bor og arbejder her. Besvar spørgeskemaet, "
+                  "kom til et åbent møde i din by, og følg arbejdet frem til beslutningen. "
+                  "(Demo: samme forløb som Flen brugte marts 2011 – marts 2012.)",
+            "en": "We are writing the municipality's vision together with the people who live and work "
+                  "here. Answer the questionnaire, come to an open meeting near you and follow the work "
+                  "until the decision. (Demo: the same steps Flen took from March 2011 to March 2012.)",
+        },
+        starts_on=start, ends_on=start + timedelta(days=365), published=True,
+    )
+    for position, (kind, begin, end, title, description) in enumerate(PHASES):
+        process.phases.append(Phase(kind=kind, title=title, description=description, position=position,
+                                    starts_on=start + timedelta(days=begin), ends_on=start + timedelta(days=end)))
+    db.session.add(process)
+
+    accounts = []
+    for email, role in STAFF:
+        password = secrets.token_urlsafe(12)
+        services.create_user(email, password, role)
+        accounts.append((email, role.value, password))
+    db.session.flush()
+    return accounts

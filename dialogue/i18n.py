@@ -1,0 +1,70 @@
+"""Language choice and translated content.
+
+Interface text goes through Flask-Babel (``_`` and ``_l``). Content that staff write (a process
+title, a question) is stored per language as a dict ``{"sv": ..., "en": ...}`` and shown with
+:func:`tr`, which falls back to the municipality's default language.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, g, has_request_context, request
+from flask_babel import get_locale as babel_locale
+from flask_babel import gettext as _  # noqa: F401  (re-exported)
+from flask_babel import lazy_gettext as _l  # noqa: F401  (re-exported)
+
+LANGUAGE_NAMES = {"sv": "Svenska", "da": "Dansk", "en": "English"}
+LANG_COOKIE = "dialogue_lang"
+
+
+def default_locale() -> str:
+    from dialogue.core.services import get_municipality
+
+    municipality = get_municipality() if has_request_context() else None
+    if municipality is not None and municipality.default_locale in current_app.config["LANGUAGES"]:
+        return municipality.default_locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_locale() -> str:
+    """``?lang=`` (the switcher), then the remembered choice, then the browser, then the default."""
+    if "locale" in g:
+        return g.locale
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang")
+    if chosen in languages:
+        g.remember_locale = chosen
+        locale = chosen
+    elif request.cookies.get(LANG_COOKIE) in languages:
+        locale = request.cookies[LANG_COOKIE]
+    else:
+        locale = request.accept_languages.best_match(languages) or default_locale()
+    g.locale = locale
+    return locale
+
+
+def current_locale() -> str:
+    return str(babel_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def tr(value: dict | str | None, locale: str | None = None) -> str:
+    """The text of a translatable field in the reader's language, falling back sensibly."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        return value
+    locale = locale or current_locale()
+    if value.get(locale):
+        return value[locale]
+    fallback = default_locale()
+    if value.get(fallback):
+        return value[fallback]
+    return next((text for text in value.values() if text), "")
+
+
+def remember_locale(response):
+    """Keep the switcher's choice in a cookie (a preference, not personal data)."""
+    chosen = g.get("remember_locale")
+    if chosen:
+        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response

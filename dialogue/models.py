@@ -1,0 +1,4 @@
+"""Every model, imported so that Alembic and `create_all` see all tables."""
+
+from dialogue.core.models import AuditEvent, Locality, Municipality, StaffSession, User  # noqa: F401
+from dialogue.processes.models import Phase, Process  # noqa: F401

@@ -1,0 +1,56 @@
+"""Every staff route answers each role as its decorator says: a walk over the whole URL map."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogue.core.models import Role
+from tests.conftest import csrf_token, login
+
+PUBLIC_STAFF_ENDPOINTS = {"core.login", "core.logout"}
+# Values for URL parameters of staff routes; a new parameter must be added here or the walk fails.
+SAMPLE_ARGS: dict[str, object] = {}
+
+
+def staff_rules(app):
+    rules = [r for r in app.url_map.iter_rules()
+             if r.rule.startswith("/staff") and r.endpoint not in PUBLIC_STAFF_ENDPOINTS]
+    assert rules, "no staff routes found"
+    return rules
+
+
+def _url(rule) -> str:
+    missing = [arg for arg in rule.arguments if arg not in SAMPLE_ARGS]
+    assert not missing, f"add sample values for {missing} (route {rule.rule}) to SAMPLE_ARGS"
+    return rule.build({arg: SAMPLE_ARGS[arg] for arg in rule.arguments}, append_unknown=False)[1]
+
+
+def _call(client, rule, token=None):
+    url = _url(rule)
+    if "GET" in rule.methods:
+        return client.get(url)
+    return client.post(url, data={"csrf_token": token} if token else {})
+
+
+def test_anonymous_is_sent_to_sign_in_on_every_staff_route(app, client):
+    for rule in staff_rules(app):
+        response = _call(client, rule)
+        assert response.status_code in (302, 400), rule.rule
+        if response.status_code == 302:
+            assert "/staff/login" in response.headers["Location"], rule.rule
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+def test_every_staff_route_checks_the_role(app, client, make_user, role):
+    login(client, make_user(role))
+    token = csrf_token(client, "/staff/")
+    for rule in staff_rules(app):
+        view = app.view_functions[rule.endpoint]
+        allowed = getattr(view, "staff_roles", None)
+        assert allowed is not None, f"{rule.endpoint} is not decorated with @staff_required"
+        response = _call(client, rule, token)
+        if role == Role.admin or Role(role) in allowed:
+            assert response.status_code not in (401, 403), (rule.rule, role)
+            assert response.status_code < 500, (rule.rule, role)
+        else:
+            assert response.status_code == 403, (rule.rule, role)

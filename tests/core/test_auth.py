@@ -1,0 +1,145 @@
+"""Signing in and out, sessions and their time-outs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from dialogue.core.base import utcnow
+from dialogue.core.models import AuditEvent, StaffSession, User
+from dialogue.extensions import db
+from tests.conftest import PASSWORD, count, csrf_token, login
+
+
+def test_sign_in_lands_on_dashboard_and_is_audited(app, client, make_user):
+    email = make_user("organizer")
+    response = login(client, email)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/staff/")
+    page = client.get("/staff/").get_data(as_text=True)
+    assert email in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.action == "user.login"))
+
+
+def test_wrong_password_and_unknown_address_get_the_same_answer(client, make_user):
+    email = make_user("analyst")
+    wrong = login(client, email, "not the password at all")
+    unknown = login(client, "nobody@kommun.example", "not the password at all")
+    assert wrong.status_code == unknown.status_code == 422
+    def error(page):
+        return page.get_data(as_text=True).split('class="error-summary"')[1].split("</div>")[0]
+
+    assert error(wrong) == error(unknown)
+    assert client.get("/staff/").status_code == 302
+
+
+def test_deactivated_user_cannot_sign_in(app, client, make_user):
+    email = make_user("organizer")
+    with app.app_context():
+        db.session.scalar(sa.select(User).where(User.email == email)).active = False
+        db.session.commit()
+    assert login(client, email).status_code == 422
+
+
+def test_sign_in_is_rate_limited(client, make_user):
+    email = make_user("admin")
+    token = csrf_token(client, "/staff/login")
+    codes = [client.post("/staff/login", data={"csrf_token": token, "email": email, "password": "wrong password!"})
+             .status_code for _ in range(11)]
+    assert codes[:10] == [422] * 10
+    assert codes[10] == 429
+    assert "Too many" in client.post("/staff/login?lang=en", data={"csrf_token": token}).get_data(as_text=True)
+
+
+def test_login_without_csrf_token_is_refused(client, make_user):
+    email = make_user("admin")
+    response = client.post("/staff/login", data={"email": email, "password": PASSWORD})
+    assert response.status_code == 400
+    assert client.get("/staff/").status_code == 302
+
+
+def test_sign_in_starts_a_new_session(app, client, make_user):
+    email = make_user("admin")
+    with client.session_transaction() as session:
+        session["planted"] = "from before sign-in"
+    login(client, email)
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["sid"]
+    assert count(app, StaffSession) == 1
+
+
+def test_sign_out_ends_the_session_on_the_server(app, client, make_user):
+    email = make_user("admin")
+    login(client, email)
+    stolen = client.get_cookie("dialogue_session").value
+    token = csrf_token(client, "/staff/")
+    assert client.post("/staff/logout", data={"csrf_token": token}).status_code == 302
+    assert count(app, StaffSession) == 0
+
+    replay = app.test_client()
+    replay.set_cookie("dialogue_session", stolen)
+    response = replay.get("/staff/")
+    assert response.status_code == 302
+    assert "/staff/login" in response.headers["Location"]
+
+
+def test_logout_needs_post_with_token(client, make_user):
+    login(client, make_user("admin"))
+    assert client.get("/staff/logout").status_code == 405
+    assert client.post("/staff/logout").status_code == 400
+    assert client.get("/staff/").status_code == 200
+
+
+def test_idle_timeout(app, client, make_user):
+    login(client, make_user("admin"))
+    assert client.get("/staff/").status_code == 200
+    with client.session_transaction() as session:
+        session["seen"] -= app.config["STAFF_SESSION_IDLE_MINUTES"] * 60 + 1
+    assert client.get("/staff/").status_code == 302
+
+
+def test_absolute_timeout(app, client, make_user):
+    login(client, make_user("admin"))
+    with app.app_context():
+        db.session.execute(sa.update(StaffSession).values(expires_at=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+    assert client.get("/staff/").status_code == 302
+
+
+def test_deactivating_a_user_ends_their_sessions(app, client, make_user):
+    email = make_user("organizer")
+    login(client, email)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "deactivate", email])
+    assert result.exit_code == 0, result.output
+    assert client.get("/staff/").status_code == 302
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example"])
+def test_sign_in_does_not_redirect_off_site(client, make_user, target):
+    response = login(client, make_user("admin"), next_url=target)
+    assert response.headers["Location"].endswith("/staff/")
+
+
+def test_sign_in_follows_local_next(client, make_user):
+    response = login(client, make_user("admin"), next_url="/staff/settings")
+    assert response.headers["Location"].endswith("/staff/settings")
+
+
+def test_session_cookie_flags(client, make_user):
+    response = login(client, make_user("admin"))
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("dialogue_session="))
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_password_is_stored_as_argon2id(app, make_user):
+    email = make_user("admin")
+    with app.app_context():
+        stored = db.session.scalar(sa.select(User.password_hash).where(User.email == email))
+    assert stored.startswith("$argon2id$")
+    assert PASSWORD not in stored
