@@ -53,6 +53,11 @@ class Process(db.Model):
         back_populates="process", order_by="Phase.position", cascade="all, delete-orphan"
     )
 
+    def current_phase(self, today: date) -> Phase | None:
+        """The latest-started phase going on today (phases may overlap)."""
+        running = [p for p in self.phases if p.status(today) == "current"]
+        return max(running, key=lambda p: p.starts_on, default=None)
+
 
 class Phase(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
