@@ -77,6 +77,10 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Generous: a library computer may send many residents' answers from one address.
+        "ANSWER_RATE_LIMIT": env.get("ANSWER_RATE_LIMIT", "60 per minute;2000 per day"),
+        # A questionnaire sent back faster than this after it was shown is taken for a program.
+        "QUESTIONNAIRE_MIN_SECONDS": float(env.get("QUESTIONNAIRE_MIN_SECONDS", "3")),
         # Proxies in front of the app: the exact count matters, a wrong one lets clients forge their address.
         "PROXY_COUNT": int(env.get("PROXY_COUNT", "0")),
         "ARGON2_TIME_COST": 3,

@@ -8,12 +8,14 @@ it around today, so that the questionnaire is open and the meetings lie ahead.
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from dialogue.core import services
 from dialogue.core.models import Municipality, Role
 from dialogue.extensions import db
 from dialogue.processes.models import Phase, PhaseKind, Process
+from dialogue.questionnaires.models import State
+from dialogue.questionnaires.starter import at_its_best
 
 LOCALITIES = ["Flen", "Malmköping", "Hälleforsnäs", "Sparreholm", "Mellösa", "Bettna", "Vadsbro", "Skebokvarn"]
 
@@ -100,6 +102,13 @@ def load(today: date | None = None) -> list[tuple[str, str, str]]:
         process.phases.append(Phase(kind=kind, title=title, description=description, position=position,
                                     starts_on=start + timedelta(days=begin), ends_on=start + timedelta(days=end)))
     db.session.add(process)
+    db.session.flush()
+
+    questionnaire = at_its_best("Flens kommun", "nar-ar-flens-kommun-som-bast")
+    questionnaire.process_id = process.id
+    questionnaire.state = State.open
+    questionnaire.closes_at = datetime.combine(start + timedelta(days=90), time(23, 59), tzinfo=UTC)
+    db.session.add(questionnaire)
 
     accounts = []
     for email, role in STAFF:

@@ -2,3 +2,5 @@
 
 from dialogue.core.models import AuditEvent, Locality, Municipality, StaffSession, User  # noqa: F401
 from dialogue.processes.models import Phase, Process  # noqa: F401
+from dialogue.coding.models import Contribution  # noqa: F401
+from dialogue.questionnaires.models import Answer, FeedbackContact, Question, Questionnaire, Response  # noqa: F401

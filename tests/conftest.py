@@ -80,6 +80,8 @@ def make_app(url: str, instance: Path, **overrides) -> Flask:
         "INSTANCE_PATH": str(instance),
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": None,
+        # the minimum fill time has its own tests; elsewhere a test answers faster than any person
+        "QUESTIONNAIRE_MIN_SECONDS": 0,
     }
     config.update(overrides)
     return create_app(config)

@@ -1,0 +1,63 @@
+"""Contributions: every piece of text residents give, whatever the channel, ready for coding."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dialogue.core.base import utcnow
+from dialogue.extensions import db
+from dialogue.i18n import _l
+
+
+class Channel(enum.StrEnum):
+    questionnaire = "questionnaire"
+    paper = "paper"
+    open_meeting = "open_meeting"
+    seminar = "seminar"
+    workshop = "workshop"
+
+    @property
+    def label(self) -> str:
+        return str(CHANNEL_LABELS[self])
+
+
+CHANNEL_LABELS = {
+    Channel.questionnaire: _l("Questionnaire (web)"),
+    Channel.paper: _l("Questionnaire (paper)"),
+    Channel.open_meeting: _l("Open meeting"),
+    Channel.seminar: _l("Seminar"),
+    Channel.workshop: _l("Workshop"),
+}
+
+
+class Contribution(db.Model):
+    """One taggable piece of text: a free-text answer, a note from a meeting, a post-it.
+
+    Coding, exports and "what we heard" work over this one concept, so a new channel costs nothing
+    downstream. It holds no personal data: only the text and what is known of its context.
+    """
+
+    __table_args__ = (sa.Index("ix_contribution_channel_created", "channel", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[Channel] = mapped_column(sa.Enum(Channel, native_enum=False, length=20))
+    text: Mapped[str] = mapped_column(sa.Text)
+    #: the language the resident wrote in, as far as it is known (the page's language)
+    language: Mapped[str] = mapped_column(sa.String(5), default="")
+    locality_id: Mapped[int | None] = mapped_column(sa.ForeignKey("locality.id", ondelete="SET NULL"))
+    respondent_group: Mapped[str] = mapped_column(sa.String(20), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the answer it came from; the contribution goes when the answer is erased
+    answer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("answer.id", ondelete="CASCADE"), unique=True
+    )
+    questionnaire_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("questionnaire.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[int | None] = mapped_column(sa.ForeignKey("question.id", ondelete="CASCADE"))
+    #: hidden with its response (spam); hidden contributions are not coded or counted
+    hidden: Mapped[bool] = mapped_column(default=False)

@@ -1,0 +1,256 @@
+"""Operations on questionnaires and responses. They flush; views commit."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+
+from dialogue.coding.models import Channel, Contribution
+from dialogue.core.base import utcnow
+from dialogue.extensions import db
+from dialogue.questionnaires.answers import Answers
+from dialogue.questionnaires.models import (
+    ELSEWHERE,
+    Answer,
+    FeedbackContact,
+    Question,
+    Questionnaire,
+    QuestionType,
+    Response,
+    ResponseChannel,
+    State,
+)
+
+
+class QuestionnaireError(ValueError):
+    """A change that the questionnaire's state does not allow."""
+
+
+# -- submission keys and private links ---------------------------------------------------------------
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def edit_token(submission_key: str) -> str:
+    """The resident's private-link token, derived from the submission key (256-bit HMAC).
+
+    Deriving it lets a retried or double-clicked submission show the same link again, although only
+    its hash is stored; the submission key itself never leaves the resident's page.
+    """
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, b"edit-link:" + submission_key.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_response_by_token(questionnaire: Questionnaire, token: str) -> Response | None:
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(sa.select(Response).where(
+        Response.edit_token_hash == token_hash(token), Response.questionnaire_id == questionnaire.id))
+
+
+# -- storing answers ---------------------------------------------------------------------------------
+
+def _insert(model):
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model))
+
+
+def _profile(questions: list[Question], answers: Answers) -> dict:
+    """Locality, group and age band as the resident gave them, for filtering and representativeness."""
+    profile = {"locality_id": None, "locality_other": "", "respondent_group": "", "age_band": ""}
+    for question in questions:
+        value = answers.values.get(question.id)
+        if value is None:
+            continue
+        if question.type == QuestionType.locality and profile["locality_id"] is None:
+            if value == ELSEWHERE:
+                profile["locality_other"] = ELSEWHERE
+            else:
+                profile["locality_id"] = int(value)
+        elif question.type == QuestionType.group and not profile["respondent_group"]:
+            profile["respondent_group"] = value
+        elif question.type == QuestionType.age_band and not profile["age_band"]:
+            profile["age_band"] = value
+    return profile
+
+
+def _insert_answers(response_id: int, questionnaire: Questionnaire, questions: list[Question],
+                    answers: Answers, profile: dict, channel: ResponseChannel, language: str) -> None:
+    rows = [{"response_id": response_id, "question_id": q.id, "value": answers.values[q.id],
+             "other_text": answers.other.get(q.id, "")}
+            for q in questions if q.id in answers.values]
+    if not rows:
+        return
+    inserted = db.session.execute(
+        sa.insert(Answer).returning(Answer.id, Answer.question_id, sort_by_parameter_order=True), rows
+    ).all()
+    by_question = {q.id: q for q in questions}
+    now = utcnow()
+    contributions = [
+        {"channel": Channel.paper if channel == ResponseChannel.paper else Channel.questionnaire,
+         "text": answers.values[question_id], "language": language, "locality_id": profile["locality_id"],
+         "respondent_group": profile["respondent_group"], "created_at": now, "answer_id": answer_id,
+         "questionnaire_id": questionnaire.id, "question_id": question_id, "hidden": False}
+        for answer_id, question_id in inserted if by_question[question_id].type.is_text
+    ]
+    if contributions:
+        db.session.execute(sa.insert(Contribution), contributions)
+
+
+def store_response(questionnaire: Questionnaire, questions: list[Question], answers: Answers, *,
+                   submission_key: str, language: str, channel: ResponseChannel = ResponseChannel.web,
+                   entered_by_id: int | None = None, feedback_email: str = "") -> tuple[int, bool]:
+    """Store a response once per submission key; return (response id, whether it is new).
+
+    The UNIQUE key, not a look-up first, decides: two tabs or a double click racing each other
+    store one response, on SQLite and PostgreSQL alike.
+    """
+    profile = _profile(questions, answers)
+    now = utcnow()
+    statement = _insert(Response).values(
+        questionnaire_id=questionnaire.id, submission_key=submission_key, submitted_at=now, channel=channel,
+        language=language, hidden=False, entered_by_id=entered_by_id,
+        edit_token_hash=token_hash(edit_token(submission_key)) if channel == ResponseChannel.web else None,
+        **profile,
+    ).on_conflict_do_nothing(index_elements=["submission_key"]).returning(Response.id)
+    response_id = db.session.execute(statement).scalar()
+    if response_id is None:
+        existing = db.session.scalar(sa.select(Response.id).where(Response.submission_key == submission_key))
+        return existing, False
+    _insert_answers(response_id, questionnaire, questions, answers, profile, channel, language)
+    if feedback_email:
+        db.session.execute(sa.insert(FeedbackContact).values(
+            questionnaire_id=questionnaire.id, response_id=response_id, email=feedback_email,
+            locale=language, created_at=now))
+    return response_id, True
+
+
+def update_response(response: Response, questionnaire: Questionnaire, questions: list[Question],
+                    answers: Answers) -> None:
+    """Replace the answers of *response* (the resident changed them through the private link)."""
+    profile = _profile(questions, answers)
+    asked = [q.id for q in questions]
+    db.session.execute(sa.delete(Answer).where(Answer.response_id == response.id, Answer.question_id.in_(asked)))
+    for key, value in profile.items():
+        setattr(response, key, value)
+    response.updated_at = utcnow()
+    db.session.flush()
+    _insert_answers(response.id, questionnaire, questions, answers, profile, response.channel, response.language)
+    db.session.flush()
+
+
+def erase_response(response: Response) -> None:
+    """Erase a response with its answers, contributions and feedback address."""
+    db.session.execute(sa.delete(Response).where(Response.id == response.id))
+    db.session.flush()
+
+
+def set_hidden(response: Response, hidden: bool) -> None:
+    response.hidden = hidden
+    answer_ids = sa.select(Answer.id).where(Answer.response_id == response.id).scalar_subquery()
+    db.session.execute(sa.update(Contribution).where(Contribution.answer_id.in_(answer_ids)).values(hidden=hidden))
+    db.session.flush()
+
+
+# -- building questionnaires -------------------------------------------------------------------------
+
+def has_answers(question: Question) -> bool:
+    return db.session.scalar(sa.select(sa.exists().where(Answer.question_id == question.id)))
+
+
+def questionnaire_has_responses(questionnaire: Questionnaire) -> bool:
+    return db.session.scalar(sa.select(sa.exists().where(Response.questionnaire_id == questionnaire.id)))
+
+
+def add_question(questionnaire: Questionnaire, question: Question) -> Question:
+    question.position = max((q.position for q in questionnaire.questions), default=-1) + 1
+    if not question.page:
+        question.page = max((q.page for q in questionnaire.questions), default=1)
+    questionnaire.questions.append(question)
+    db.session.flush()
+    return question
+
+
+def move_question(question: Question, offset: int) -> None:
+    """Move a question up (-1) or down (+1) among its questionnaire's questions."""
+    questions = list(question.questionnaire.questions)
+    index = questions.index(question)
+    target = index + offset
+    if not 0 <= target < len(questions):
+        return
+    questions[index], questions[target] = questions[target], questions[index]
+    for position, item in enumerate(questions):
+        item.position = position
+    db.session.flush()
+
+
+def remove_question(question: Question) -> None:
+    if has_answers(question):
+        raise QuestionnaireError("answered")
+    questionnaire = question.questionnaire
+    questionnaire.questions.remove(question)
+    for position, item in enumerate(questionnaire.questions):
+        item.position = position
+    db.session.flush()
+
+
+def change_type(question: Question, new_type: QuestionType) -> None:
+    if new_type != question.type and has_answers(question):
+        raise QuestionnaireError("answered")
+    question.type = new_type
+
+
+def open_questionnaire(questionnaire: Questionnaire) -> None:
+    if not questionnaire.visible_questions:
+        raise QuestionnaireError("no-questions")
+    questionnaire.state = State.open
+    db.session.flush()
+
+
+def close_questionnaire(questionnaire: Questionnaire) -> None:
+    questionnaire.state = State.closed
+    db.session.flush()
+
+
+def _copy_question(question: Question) -> Question:
+    columns = ("position", "type", "text", "help", "required", "options", "allow_other", "scale_max",
+               "scale_min_label", "scale_max_label", "page", "hidden")
+    return Question(**{c: getattr(question, c) for c in columns})
+
+
+def copy_questionnaire(source: Questionnaire, slug: str, title: dict) -> Questionnaire:
+    copy = Questionnaire(slug=slug, title=title, intro=dict(source.intro), next_steps=dict(source.next_steps),
+                         languages=list(source.languages), process_id=source.process_id, state=State.draft)
+    copy.questions = [_copy_question(q) for q in source.questions]
+    db.session.add(copy)
+    db.session.flush()
+    return copy
+
+
+def unique_slug(base: str) -> str:
+    slug, n = base, 1
+    while db.session.scalar(sa.select(sa.exists().where(Questionnaire.slug == slug))):
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def count_responses(questionnaire_id: int, since: datetime | None = None) -> int:
+    query = sa.select(sa.func.count()).select_from(Response).where(
+        Response.questionnaire_id == questionnaire_id, Response.hidden.is_(False))
+    if since is not None:
+        query = query.where(Response.submitted_at >= since)
+    return db.session.scalar(query)
