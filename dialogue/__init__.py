@@ -40,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from dialogue import i18n, security
+    from dialogue.core import versioning  # noqa: F401  (registers the version listener)
     from dialogue.core.database import configure_engine
     from dialogue.extensions import babel, csrf, db, limiter, migrate
 

@@ -58,7 +58,7 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "TESTING": testing,
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         # Sessions: staff only. The cookie is signed; the server keeps the session row (see security.py).
         "SESSION_COOKIE_NAME": "dialogue_session",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -90,6 +90,9 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
     if testing:
         config.update(ARGON2_TIME_COST=1, ARGON2_MEMORY_COST=1024)
     config.update(overrides)
+    if not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A server may drop idle connections; a file database never does, so SQLite skips the ping.
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, **config["SQLALCHEMY_ENGINE_OPTIONS"]}
     if not config["SECRET_KEY"]:
         if development or testing:
             config["SECRET_KEY"] = _dev_secret_key(instance_path) if development else secrets.token_hex(32)

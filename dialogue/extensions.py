@@ -10,7 +10,8 @@ from flask_wtf.csrf import CSRFProtect
 
 from dialogue.core.base import Base
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after commit: views commit and then render what they just stored.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()

@@ -25,7 +25,7 @@ def dashboard():
 @staff_required(Role.admin)
 def settings():
     """The municipality's name, localities, language and contact details."""
-    municipality = services.get_municipality()
+    municipality = services.get_municipality_or_none()
     if municipality is None:
         municipality = Municipality(name="")
     form = SettingsForm(obj=municipality)
@@ -40,7 +40,8 @@ def settings():
         services.audit("settings.update", municipality)
         db.session.commit()
         flash(_("The settings are saved."), "success")
-        return redirect(url_for("core.settings"))
+        # the anchor drops any "#field" left in the address by the error summary, so the message shows
+        return redirect(url_for("core.settings", _anchor="main"))
     return render_template("core/manage/settings.html", form=form), 422 if form.errors else 200
 
 

@@ -134,10 +134,15 @@ def get_municipality_or_none() -> Municipality | None:
     return db.session.scalar(sa.select(Municipality).order_by(Municipality.id).limit(1))
 
 
-def get_municipality() -> Municipality | None:
-    """The municipality, read once per request."""
+def get_municipality():
+    """The municipality as public pages read it (an immutable snapshot), once per request.
+
+    To change the municipality, load it with :func:`get_municipality_or_none`.
+    """
     if "municipality" not in g:
-        g.municipality = get_municipality_or_none()
+        from dialogue.core.site import load_snapshot
+
+        g.municipality = load_snapshot()
     return g.municipality
 
 

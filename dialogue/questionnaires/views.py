@@ -6,19 +6,19 @@ import time
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy.orm import selectinload
 
 from dialogue.core.base import utcnow
-from dialogue.core.models import Locality
 from dialogue.core.services import get_municipality
 from dialogue.extensions import db, limiter
 from dialogue.i18n import _, current_locale
 from dialogue.questionnaires import answers as answers_mod
 from dialogue.questionnaires import services
 from dialogue.questionnaires.blueprint import bp
+from dialogue.questionnaires import snapshot
 from dialogue.questionnaires.models import Answer, Questionnaire, State
+from dialogue.questionnaires.snapshot import QuestionnaireSnapshot
 
 HONEYPOT = "website"
 bp.add_app_template_global(answers_mod.choices_for, "choices_for")
@@ -29,25 +29,24 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="questionnaire-form")
 
 
-def _load(slug: str) -> Questionnaire:
+def _load(slug: str) -> QuestionnaireSnapshot:
     """The questionnaire with its questions; drafts and unknown slugs are not found."""
-    questionnaire = db.session.scalar(
-        sa.select(Questionnaire).where(Questionnaire.slug == slug).options(selectinload(Questionnaire.questions)))
+    questionnaire = snapshot.load(slug)
     if questionnaire is None or questionnaire.state == State.draft:
         abort(404)
     return questionnaire
 
 
-def localities() -> list[Locality]:
+def localities():
     municipality = get_municipality()
     return municipality.active_localities if municipality else []
 
 
-def _closed(questionnaire: Questionnaire):
+def _closed(questionnaire: QuestionnaireSnapshot):
     return render_template("questionnaires/display/closed.html", questionnaire=questionnaire, now=utcnow())
 
 
-def render_form(questionnaire: Questionnaire, pages, index: int, answers, *, form_token: str,
+def render_form(questionnaire: Questionnaire | QuestionnaireSnapshot, pages, index: int, answers, *, form_token: str,
                 feedback_email: str = "", feedback_error: str | None = None, notice: str | None = None,
                 mode: str = "answer", action: str | None = None, status: int = 200):
     return render_template(
@@ -124,13 +123,13 @@ def answer(slug: str):
         return render_form(questionnaire, pages, index, answers, status=422,
                            notice=_("Check your answers once more and send them again."), **keep)
 
-    response_id, _created = services.store_response(
-        questionnaire, visible, answers, submission_key=submission_key, language=current_locale(),
-        feedback_email=feedback_email)
+    services.store_response(questionnaire, visible, answers, submission_key=submission_key,
+                            language=current_locale(), feedback_email=feedback_email)
     db.session.commit()
+    # Post/redirect/get: reloading the receipt cannot send the answers again. A retry of the POST
+    # finds the stored response by its key and is sent to the same receipt.
     token = services.edit_token(submission_key)
-    return render_template("questionnaires/display/receipt.html", questionnaire=questionnaire,
-                           private_url=url_for("questionnaires.mine", slug=slug, token=token, _external=True))
+    return redirect(url_for("questionnaires.mine", slug=slug, token=token, received=1), 303)
 
 
 # -- the resident's own answers, through the private link ---------------------------------------------
@@ -161,6 +160,10 @@ TOKEN_LIMIT = "30 per minute"
 def mine(slug: str, token: str):
     """The resident's answers, with ways to change or erase them."""
     questionnaire, response = _own_response(slug, token)
+    if request.args.get("received"):
+        private_url = url_for("questionnaires.mine", slug=slug, token=token, _external=True)
+        return render_template("questionnaires/display/receipt.html", questionnaire=questionnaire,
+                               private_url=private_url)
     return render_template("questionnaires/display/mine.html", questionnaire=questionnaire, response=response,
                            answers=_answers_of(response), localities=localities(), token=token)
 

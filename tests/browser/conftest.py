@@ -93,6 +93,38 @@ def phone_page(playwright_browser, live_server):
     context.close()
 
 
+@pytest.fixture
+def make_page(playwright_browser, live_server):
+    """Open extra pages in fresh browser contexts (own cookies), e.g. ``make_page(locale="da-DK")``."""
+    contexts = []
+
+    def factory(locale: str = "sv-SE", **options):
+        context = playwright_browser.new_context(base_url=live_server.url, locale=locale, **options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield factory
+    for context in contexts:
+        context.close()
+
+
+def check_footer(page) -> None:
+    """Every page links to the accessibility statement and the privacy notice in its footer."""
+    footer = page.locator("footer")
+    assert footer.locator('a[href="/accessibility"]').count() == 1, f"no accessibility link on {page.url}"
+    assert footer.locator('a[href="/privacy"]').count() == 1, f"no privacy link on {page.url}"
+
+
+def check_page(page) -> None:
+    """The checks for every page state a test visits: the footer links and axe."""
+    check_footer(page)
+    check_a11y(page)
+
+
+def html_lang(page) -> str | None:
+    return page.locator("html").get_attribute("lang")
+
+
 def check_a11y(page) -> None:
     """Fail with a readable list if axe-core finds any WCAG 2.1 A/AA violation on the page as it is now."""
     from axe_playwright_python.sync_playwright import Axe
@@ -113,4 +145,5 @@ def sign_in(page, email: str, password: str = PASSWORD) -> None:
     page.wait_for_url("**/staff/")
 
 
-__all__ = ["check_a11y", "sign_in", "PHONE", "clear_tables"]
+__all__ = ["aria_none_bug", "check_a11y", "check_footer", "check_page", "html_lang", "sign_in", "PHONE",
+           "clear_tables"]

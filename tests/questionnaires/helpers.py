@@ -36,7 +36,7 @@ def start(client, lang: str = "en") -> dict[str, str]:
 def post(client, fields: dict, answers: dict, move: str, page: int, lang: str = "en"):
     data = {"csrf_token": fields["csrf_token"], "form": fields["form"], "page": str(page), "move": move}
     data.update(answers)
-    return client.post(f"{URL}?lang={lang}", data=data)
+    return client.post(f"{URL}?lang={lang}", data=data, follow_redirects=True)
 
 
 def answer_all(app, client, texts: tuple[str, ...] = ("Forests and lakes", "Midsummer in Malmköping",

@@ -75,6 +75,18 @@ def test_submit_stores_one_response_with_answers_and_contributions(app, client, 
         assert {c.channel for c in db.session.scalars(sa.select(Contribution))} == {Channel.questionnaire}
 
 
+def test_submission_redirects_to_the_receipt_so_a_reload_sends_nothing(app, client, municipality):
+    q = demo_questions(app)
+    fields = start(client)
+    data = {"csrf_token": fields["csrf_token"], "form": fields["form"], "page": "2", "move": "submit",
+            f"q{q[0].id}": "The lakes"}
+    response = client.post(URL, data=data)
+    assert response.status_code == 303
+    assert "/answers/" in response.headers["Location"] and "received=1" in response.headers["Location"]
+    assert client.get(response.headers["Location"]).status_code == 200
+    assert count(app, Response) == 1
+
+
 def test_missing_required_answer_on_an_earlier_page_sends_the_resident_there(app, client, municipality):
     q = demo_questions(app)
     fields = start(client)

@@ -1,0 +1,60 @@
+"""The municipality as public pages read it: an immutable copy per process, checked by version."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+
+from dialogue.core.models import Locality, Municipality
+from dialogue.extensions import db
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceSnapshot:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class MunicipalitySnapshot:
+    id: int
+    version: int
+    name: str
+    default_locale: str
+    timezone: str
+    contact_email: str
+    contact_phone: str
+    postal_address: str
+    website: str
+    active_localities: tuple[PlaceSnapshot, ...]
+
+
+_VERSION = sa.select(Municipality.id, Municipality.version).order_by(Municipality.id).limit(1)
+
+
+def load_snapshot() -> MunicipalitySnapshot | None:
+    row = db.session.execute(_VERSION).first()
+    if row is None:
+        return None
+    cache = current_app.extensions.setdefault("dialogue.municipality_snapshot", {})
+    cached = cache.get(row.id)
+    if cached is not None and cached.version == row.version:
+        return cached
+    municipality = db.session.get(Municipality, row.id)
+    places = db.session.execute(
+        sa.select(Locality.id, Locality.name)
+        .where(Locality.municipality_id == row.id, Locality.archived.is_(False))
+        .order_by(Locality.position)
+    ).all()
+    snapshot = MunicipalitySnapshot(
+        id=municipality.id, version=municipality.version, name=municipality.name,
+        default_locale=municipality.default_locale, timezone=municipality.timezone,
+        contact_email=municipality.contact_email, contact_phone=municipality.contact_phone,
+        postal_address=municipality.postal_address, website=municipality.website,
+        active_localities=tuple(PlaceSnapshot(p.id, p.name) for p in places),
+    )
+    cache.clear()
+    cache[row.id] = snapshot
+    return snapshot

@@ -1,0 +1,93 @@
+"""Questionnaires as residents read them: an immutable copy per process, checked by version.
+
+Answering is the hot path. Instead of loading the questionnaire and its questions through the ORM on
+every request, each process keeps a frozen copy and asks the database only for the version number
+(raised by dialogue.core.versioning on every change). The copies have the attribute names of the
+models, so templates and answer checks take either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+
+from dialogue.extensions import db
+from dialogue.questionnaires.models import Question, Questionnaire, QuestionType, State
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionSnapshot:
+    id: int
+    position: int
+    type: QuestionType
+    text: dict
+    help: dict
+    required: bool
+    options: list
+    allow_other: bool
+    scale_max: int
+    scale_min_label: dict
+    scale_max_label: dict
+    page: int
+    hidden: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionnaireSnapshot:
+    id: int
+    version: int
+    slug: str
+    title: dict
+    intro: dict
+    next_steps: dict
+    state: State
+    opens_at: datetime | None
+    closes_at: datetime | None
+    languages: list
+    questions: tuple[QuestionSnapshot, ...]
+
+    def is_accepting(self, now: datetime) -> bool:
+        return Questionnaire.is_accepting(self, now)
+
+    @property
+    def visible_questions(self) -> list[QuestionSnapshot]:
+        return [q for q in self.questions if not q.hidden]
+
+
+_QUESTION_FIELDS = [f for f in QuestionSnapshot.__slots__]
+_QUESTIONNAIRE_FIELDS = [f for f in QuestionnaireSnapshot.__slots__ if f != "questions"]
+_MAX_CACHED = 200
+
+
+def _cache() -> dict[str, QuestionnaireSnapshot]:
+    # one cache per app (and so per database), never shared between apps in one process
+    return current_app.extensions.setdefault("dialogue.questionnaire_snapshots", {})
+
+
+def load(slug: str) -> QuestionnaireSnapshot | None:
+    """The questionnaire with this slug as it is in the database now, or None."""
+    row = db.session.execute(
+        sa.select(Questionnaire.id, Questionnaire.version).where(Questionnaire.slug == slug)
+    ).first()
+    if row is None:
+        return None
+    cache = _cache()
+    cached = cache.get(slug)
+    if cached is not None and cached.id == row.id and cached.version == row.version:
+        return cached
+    head = db.session.execute(
+        sa.select(*[getattr(Questionnaire, f) for f in _QUESTIONNAIRE_FIELDS]).where(Questionnaire.id == row.id)
+    ).one()
+    questions = db.session.execute(
+        sa.select(*[getattr(Question, f) for f in _QUESTION_FIELDS])
+        .where(Question.questionnaire_id == row.id).order_by(Question.position, Question.id)
+    ).all()
+    snapshot = QuestionnaireSnapshot(
+        **head._asdict(), questions=tuple(QuestionSnapshot(**q._asdict()) for q in questions))
+    if len(cache) >= _MAX_CACHED:
+        cache.clear()
+    cache[slug] = snapshot
+    return snapshot
