@@ -31,7 +31,9 @@ class MunicipalitySnapshot:
     active_localities: tuple[PlaceSnapshot, ...]
 
 
-_VERSION = sa.select(Municipality.id, Municipality.version).order_by(Municipality.id).limit(1)
+# Core, not ORM: this runs on every request, and the ORM's statement handling costs more than the query.
+_table = Municipality.__table__
+_VERSION = sa.select(_table.c.id, _table.c.version).order_by(_table.c.id).limit(1)
 
 
 def load_snapshot() -> MunicipalitySnapshot | None:

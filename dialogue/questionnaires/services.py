@@ -63,9 +63,22 @@ def find_response_by_token(questionnaire: Questionnaire, token: str) -> Response
 
 # -- storing answers ---------------------------------------------------------------------------------
 
-def _insert(model):
+# Submitting is the hot path: Core statements on the tables, built once, skip the ORM's per-statement work.
+_response = Response.__table__
+_answer = Answer.__table__
+_contribution = Contribution.__table__
+_INSERT_ANSWERS = _answer.insert().returning(_answer.c.id, _answer.c.question_id, sort_by_parameter_order=True)
+_INSERT_CONTRIBUTIONS = _contribution.insert()
+_INSERT_CONTACT = FeedbackContact.__table__.insert()
+_RESPONSE_BY_KEY = sa.select(_response.c.id).where(_response.c.submission_key == sa.bindparam("key"))
+
+
+def _insert_response(values: dict) -> int | None:
+    """Insert unless the submission key is stored already; the new id, or None for a duplicate."""
     dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model))
+    insert = postgresql.insert(_response) if dialect == "postgresql" else sqlite.insert(_response)
+    statement = insert.on_conflict_do_nothing(index_elements=["submission_key"]).returning(_response.c.id)
+    return db.session.execute(statement, values).scalar()
 
 
 def _profile(questions: list[Question], answers: Answers) -> dict:
@@ -94,9 +107,7 @@ def _insert_answers(response_id: int, questionnaire: Questionnaire, questions: l
             for q in questions if q.id in answers.values]
     if not rows:
         return
-    inserted = db.session.execute(
-        sa.insert(Answer).returning(Answer.id, Answer.question_id, sort_by_parameter_order=True), rows
-    ).all()
+    inserted = db.session.execute(_INSERT_ANSWERS, rows).all()
     by_question = {q.id: q for q in questions}
     now = utcnow()
     contributions = [
@@ -107,7 +118,7 @@ def _insert_answers(response_id: int, questionnaire: Questionnaire, questions: l
         for answer_id, question_id in inserted if by_question[question_id].type.is_text
     ]
     if contributions:
-        db.session.execute(sa.insert(Contribution), contributions)
+        db.session.execute(_INSERT_CONTRIBUTIONS, contributions)
 
 
 def store_response(questionnaire: Questionnaire, questions: list[Question], answers: Answers, *,
@@ -120,21 +131,19 @@ def store_response(questionnaire: Questionnaire, questions: list[Question], answ
     """
     profile = _profile(questions, answers)
     now = utcnow()
-    statement = _insert(Response).values(
+    response_id = _insert_response(dict(
         questionnaire_id=questionnaire.id, submission_key=submission_key, submitted_at=now, channel=channel,
-        language=language, hidden=False, entered_by_id=entered_by_id,
+        language=language, hidden=False, entered_by_id=entered_by_id, updated_at=None,
         edit_token_hash=token_hash(edit_token(submission_key)) if channel == ResponseChannel.web else None,
         **profile,
-    ).on_conflict_do_nothing(index_elements=["submission_key"]).returning(Response.id)
-    response_id = db.session.execute(statement).scalar()
+    ))
     if response_id is None:
-        existing = db.session.scalar(sa.select(Response.id).where(Response.submission_key == submission_key))
-        return existing, False
+        return db.session.execute(_RESPONSE_BY_KEY, {"key": submission_key}).scalar(), False
     _insert_answers(response_id, questionnaire, questions, answers, profile, channel, language)
     if feedback_email:
-        db.session.execute(sa.insert(FeedbackContact).values(
-            questionnaire_id=questionnaire.id, response_id=response_id, email=feedback_email,
-            locale=language, created_at=now))
+        db.session.execute(_INSERT_CONTACT, {"questionnaire_id": questionnaire.id, "response_id": response_id,
+                                             "email": feedback_email, "locale": language, "created_at": now,
+                                             "notified_at": None})
     return response_id, True
 
 

@@ -60,6 +60,9 @@ class QuestionnaireSnapshot:
 _QUESTION_FIELDS = [f for f in QuestionSnapshot.__slots__]
 _QUESTIONNAIRE_FIELDS = [f for f in QuestionnaireSnapshot.__slots__ if f != "questions"]
 _MAX_CACHED = 200
+# Core, not ORM: this runs on every request, and the ORM's statement handling costs more than the query.
+_table = Questionnaire.__table__
+_VERSION = sa.select(_table.c.id, _table.c.version).where(_table.c.slug == sa.bindparam("slug"))
 
 
 def _cache() -> dict[str, QuestionnaireSnapshot]:
@@ -69,9 +72,7 @@ def _cache() -> dict[str, QuestionnaireSnapshot]:
 
 def load(slug: str) -> QuestionnaireSnapshot | None:
     """The questionnaire with this slug as it is in the database now, or None."""
-    row = db.session.execute(
-        sa.select(Questionnaire.id, Questionnaire.version).where(Questionnaire.slug == slug)
-    ).first()
+    row = db.session.execute(_VERSION, {"slug": slug}).first()
     if row is None:
         return None
     cache = _cache()

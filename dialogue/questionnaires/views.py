@@ -6,7 +6,8 @@ import time
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from dialogue.core.base import utcnow
@@ -48,12 +49,12 @@ def _closed(questionnaire: QuestionnaireSnapshot):
 
 def render_form(questionnaire: Questionnaire | QuestionnaireSnapshot, pages, index: int, answers, *, form_token: str,
                 feedback_email: str = "", feedback_error: str | None = None, notice: str | None = None,
-                mode: str = "answer", action: str | None = None, status: int = 200):
+                mode: str = "answer", action: str | None = None, status: int = 200, csrf: str = ""):
     return render_template(
         "questionnaires/display/form.html", questionnaire=questionnaire, pages=pages, index=index,
         answers=answers, form_token=form_token, localities=localities(), feedback_email=feedback_email,
         feedback_error=feedback_error, notice=notice, mode=mode, honeypot=HONEYPOT,
-        action=action or request.path,
+        action=action or request.path, csrf=csrf,
     ), status
 
 
@@ -67,8 +68,33 @@ def show(slug: str):
     if not questionnaire.is_accepting(utcnow()):
         return _closed(questionnaire)
     token = _serializer().dumps(services.new_submission_key())
-    pages = answers_mod.paginate(questionnaire.questions)
-    return render_form(questionnaire, pages, 0, answers_mod.Answers(), form_token=token)
+    if "_user_id" in session or session.get("_flashes"):
+        pages = answers_mod.paginate(questionnaire.questions)
+        return render_form(questionnaire, pages, 0, answers_mod.Answers(), form_token=token)
+    return _first_page_from_cache(questionnaire).replace(_CSRF_MARK, generate_csrf()).replace(_FORM_MARK, token)
+
+
+# The empty first page is the same for every resident but for two tokens, so each process keeps it
+# rendered per questionnaire version, municipality version, language and query string.
+_CSRF_MARK = "\x00csrf\x00"
+_FORM_MARK = "\x00form\x00"
+_MAX_PAGES_CACHED = 500
+
+
+def _first_page_from_cache(questionnaire: QuestionnaireSnapshot) -> str:
+    municipality = get_municipality()
+    key = (questionnaire.id, questionnaire.version, municipality.version if municipality else 0,
+           current_locale(), request.query_string)
+    cache = current_app.extensions.setdefault("dialogue.first_pages", {})
+    html = cache.get(key)
+    if html is None:
+        pages = answers_mod.paginate(questionnaire.questions)
+        html, _status = render_form(questionnaire, pages, 0, answers_mod.Answers(), form_token=_FORM_MARK,
+                                    csrf=_CSRF_MARK)
+        if len(cache) >= _MAX_PAGES_CACHED:
+            cache.clear()
+        cache[key] = html
+    return html
 
 
 def _feedback_email(raw: str) -> tuple[str, str | None]:
