@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from flask import has_request_context, request
+import fcntl
+import os
+from contextlib import contextmanager
+
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -22,19 +26,98 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
 
 
 def _writes_expected() -> bool:
-    """Requests that change state are POSTs; commands outside a request may write too."""
-    return not has_request_context() or request.method not in SAFE_METHODS
+    """Requests that change state are POSTs; commands outside a request may write too.
+
+    A POST view can read first in a plain transaction (see :func:`reading`) and take the write lock only
+    for the writes, so that concurrent submissions hold the lock for the inserts and nothing more.
+    """
+    if not has_request_context():
+        return True
+    return request.method not in SAFE_METHODS and not g.get("_db_reading", False)
 
 
-def _sqlite_on_begin(connection) -> None:
-    # A deferred transaction that reads and then writes fails at once with "database is locked" when
-    # another process writes; BEGIN IMMEDIATE waits for the lock (busy_timeout) instead.
-    # Straight to the driver: this runs on every request, and SQLAlchemy's execution path costs more.
-    connection.connection.driver_connection.execute("BEGIN IMMEDIATE" if _writes_expected() else "BEGIN")
+@contextmanager
+def reading(session):
+    """Run the block in a read transaction, ended before any write begins (SQLite: without the lock)."""
+    session.commit()
+    g._db_reading = True
+    try:
+        yield
+    finally:
+        session.commit()  # ends the read transaction; the next statement begins a writing one
+        g._db_reading = False
+
+
+class _WriterQueue:
+    """Writers of one database file line up on an advisory file lock before BEGIN IMMEDIATE.
+
+    SQLite's own busy handler polls: a writer that finds the database locked sleeps 1, 2, 5, 10 ... up
+    to 100 ms and tries again, so under load the lock often lies free while every waiter sleeps. A
+    blocking flock() wakes the next writer the moment the last one commits. The SQLite lock still
+    guards the data; this only orders the queue in front of it.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.held: dict[int, int] = {}  # id(DBAPI connection) -> locked file descriptor
+
+    @staticmethod
+    def _key(connection) -> int:
+        # SQLAlchemy hands over the pool's proxy in some places and the driver's connection in others
+        return id(getattr(connection, "driver_connection", connection))
+
+    def acquire(self, connection) -> None:
+        key = self._key(connection)
+        if key in self.held:  # this connection is the one in front already
+            return
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        self.held[key] = fd
+
+    def release(self, connection) -> None:
+        fd = self.held.pop(self._key(connection), None)
+        if fd is not None:
+            os.close(fd)  # closing drops the lock
+
+
+def _wrap(method, queue: _WriterQueue):
+    def call(dbapi_connection):
+        try:
+            method(dbapi_connection)
+        finally:
+            queue.release(dbapi_connection)
+
+    return call
 
 
 def configure_engine(engine: Engine) -> None:
     """Attach the SQLite settings. Creates no connection: the server may still fork after this."""
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_on_connect)
-        event.listen(engine, "begin", _sqlite_on_begin)
+    if engine.dialect.name != "sqlite":
+        return
+    event.listen(engine, "connect", _sqlite_on_connect)
+    database = engine.url.database
+    queue = _WriterQueue(f"{database}.writers") if database and database != ":memory:" else None
+
+    @event.listens_for(engine, "begin")
+    def begin(connection) -> None:
+        # A deferred transaction that reads and then writes fails at once with "database is locked" when
+        # another process writes; BEGIN IMMEDIATE waits for the lock instead.
+        # Straight to the driver: this runs on every request, and SQLAlchemy's execution path costs more.
+        driver = connection.connection.driver_connection
+        if not _writes_expected():
+            driver.execute("BEGIN")
+            return
+        if queue is not None:
+            queue.acquire(driver)
+        try:
+            driver.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            if queue is not None:
+                queue.release(driver)
+            raise
+
+    if queue is not None:
+        # the queue moves on when the transaction ends, however it ends
+        engine.dialect.do_commit = _wrap(engine.dialect.do_commit, queue)
+        engine.dialect.do_rollback = _wrap(engine.dialect.do_rollback, queue)
+        event.listen(engine, "close", lambda dbapi_connection, _record: queue.release(dbapi_connection))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -11,6 +12,7 @@ from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from dialogue.core.base import utcnow
+from dialogue.core.database import reading
 from dialogue.core.services import get_municipality
 from dialogue.extensions import db, limiter
 from dialogue.i18n import _, current_locale
@@ -111,6 +113,33 @@ def _feedback_email(raw: str) -> tuple[str, str | None]:
 @limiter.limit(lambda: current_app.config["ANSWER_RATE_LIMIT"])
 def answer(slug: str):
     """Move between pages (every answer travels along in the form) and finally submit."""
+    # Everything up to the insert reads only; on SQLite the write lock is then held for the inserts alone.
+    with reading(db.session):
+        outcome = _check(slug)
+    if not isinstance(outcome, _Submission):
+        return outcome
+    services.store_response(outcome.questionnaire, outcome.questions, outcome.answers,
+                            submission_key=outcome.submission_key, language=outcome.language,
+                            feedback_email=outcome.feedback_email)
+    db.session.commit()
+    # Post/redirect/get: reloading the receipt cannot send the answers again. A retry of the POST
+    # finds the stored response by its key and is sent to the same receipt.
+    token = services.edit_token(outcome.submission_key)
+    return redirect(url_for("questionnaires.mine", slug=slug, token=token, received=1), 303)
+
+
+@dataclass
+class _Submission:
+    questionnaire: QuestionnaireSnapshot
+    questions: list
+    answers: answers_mod.Answers
+    submission_key: str
+    language: str
+    feedback_email: str
+
+
+def _check(slug: str):
+    """A page to show (another page, errors), or the checked submission to store."""
     questionnaire = _load(slug)
     if not questionnaire.is_accepting(utcnow()):
         return _closed(questionnaire)
@@ -149,13 +178,7 @@ def answer(slug: str):
         return render_form(questionnaire, pages, index, answers, status=422,
                            notice=_("Check your answers once more and send them again."), **keep)
 
-    services.store_response(questionnaire, visible, answers, submission_key=submission_key,
-                            language=current_locale(), feedback_email=feedback_email)
-    db.session.commit()
-    # Post/redirect/get: reloading the receipt cannot send the answers again. A retry of the POST
-    # finds the stored response by its key and is sent to the same receipt.
-    token = services.edit_token(submission_key)
-    return redirect(url_for("questionnaires.mine", slug=slug, token=token, received=1), 303)
+    return _Submission(questionnaire, visible, answers, submission_key, current_locale(), feedback_email)
 
 
 # -- the resident's own answers, through the private link ---------------------------------------------

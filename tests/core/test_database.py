@@ -62,6 +62,21 @@ def test_post_requests_begin_immediate_and_get_requests_do_not(sqlite_app):
         db.session.rollback()
 
 
+@only_sqlite
+def test_a_post_reading_first_takes_the_write_lock_only_to_write(sqlite_app):
+    from dialogue.core.database import reading
+
+    path = sqlite_path(sqlite_app)
+    with sqlite_app.test_request_context("/", method="POST"):
+        with reading(db.session):
+            db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+            assert _other_writer_can_lock(path)
+        db.session.add(AuditEvent(action="test.write"))
+        db.session.flush()
+        assert not _other_writer_can_lock(path)
+        db.session.commit()
+
+
 def _writer(url: str, instance: str, seconds: float, queue) -> None:
     app = make_app(url, instance)
     done = errors = 0

@@ -8,7 +8,11 @@ from werkzeug.datastructures import MultiDict
 from dialogue.questionnaires.answers import Answers, describe_answer, paginate, read
 from dialogue.questionnaires.models import Question, QuestionType
 
-pytestmark = pytest.mark.parametrize("backend", ["sqlite"])  # no database needed
+
+
+@pytest.fixture
+def backend() -> str:
+    return "sqlite"  # these checks need no database; one engine is enough
 
 OPTIONS = [{"value": "o1", "label": {"sv": "Skog", "en": "Forest"}},
            {"value": "o2", "label": {"sv": "Sjö", "en": "Lake"}}]
