@@ -83,6 +83,19 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "QUESTIONNAIRE_MIN_SECONDS": float(env.get("QUESTIONNAIRE_MIN_SECONDS", "3")),
         # Proxies in front of the app: the exact count matters, a wrong one lets clients forge their address.
         "PROXY_COUNT": int(env.get("PROXY_COUNT", "0")),
+        # Mail: "smtp" sends through MAIL_SERVER; "file" writes instance/outbox/*.eml (development).
+        "MAIL_BACKEND": env.get("MAIL_BACKEND", "file" if development else "smtp"),
+        "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), False),
+        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL"), False),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_SENDER": env.get("MAIL_SENDER", "dialogue@localhost"),
+        "MAIL_SENDER_NAME": env.get("MAIL_SENDER_NAME", "dialogue"),
+        "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "10")),
+        # Personal data of sign-ups is deleted this many days after the event (`flask events purge`).
+        "SIGNUP_RETENTION_DAYS": int(env.get("SIGNUP_RETENTION_DAYS", "90")),
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST": 65536,
         "HSTS": not (development or testing),

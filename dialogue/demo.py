@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
 
 from dialogue.core import services
-from dialogue.core.models import Municipality, Role
+from dialogue.core.models import Locality, Municipality, Role
+from dialogue.events import services as event_services
+from dialogue.events.models import Event, EventKind, EventState, SeatQuota
 from dialogue.extensions import db
 from dialogue.processes.models import Phase, PhaseKind, Process
 from dialogue.questionnaires.models import State
@@ -68,6 +73,66 @@ STAFF = [("admin@flen.example", Role.admin), ("organizer@flen.example", Role.org
          ("analyst@flen.example", Role.analyst)]
 
 
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo("Europe/Stockholm"))
+
+
+def _events(process: Process, start: date) -> None:
+    """Three open meetings in different localities, two trend seminars, two workshops with seats per group."""
+    localities = {loc.name: loc.id for loc in db.session.scalars(sa.select(Locality))}
+    meetings = [("Flen", "Flens bibliotek", "Storgatan 30", 40), ("Malmköping", "Malmahed", "Kungsgatan 2", 50),
+                ("Hälleforsnäs", "Folkets hus", "Bruksgatan 4", 60)]
+    for n, (place, venue, address, offset) in enumerate(meetings):
+        event = Event(
+            kind=EventKind.open_meeting, state=EventState.published, process_id=process.id,
+            title={"sv": f"Flens kommuns hjärta – öppet möte i {place}",
+                   "da": f"Flen kommunes hjerte – åbent møde i {place}",
+                   "en": f"The heart of Flen – open meeting in {place}"},
+            description={"sv": "Kom och berätta vad som gör kommunen bra och vad som behöver bli bättre. Fika finns.",
+                         "da": "Kom og fortæl, hvad der gør kommunen god, og hvad der skal blive bedre. Der er kaffe.",
+                         "en": "Come and tell us what makes the municipality good and what must improve. "
+                               "Coffee is served."},
+            locality_id=localities.get(place), venue=venue, address=address,
+            accessibility={"sv": "Entré utan trappsteg och hörslinga.", "da": "Indgang uden trin og teleslynge.",
+                           "en": "Step-free entrance and a hearing loop."},
+            starts_at=_at(start + timedelta(days=offset + 7 * n), 18, 30),
+            ends_at=_at(start + timedelta(days=offset + 7 * n), 20, 30), capacity=None)
+        db.session.add(event)
+    for n, (sv, da, en) in enumerate([
+        ("Omvärldsseminarium: befolkning och bostäder", "Seminar om omverdenen: befolkning og boliger",
+         "Trend seminar: population and housing"),
+        ("Omvärldsseminarium: arbete och kommunikationer", "Seminar om omverdenen: arbejde og transport",
+         "Trend seminar: jobs and transport")]):
+        day = start + timedelta(days=100 + 21 * n)
+        db.session.add(Event(
+            kind=EventKind.seminar, state=EventState.published, process_id=process.id,
+            title={"sv": sv, "da": da, "en": en},
+            description={"sv": "Föredrag och samtal om förändringar i omvärlden och vad de betyder för kommunen.",
+                         "da": "Oplæg og samtale om forandringer i verden omkring os, og hvad de betyder for kommunen.",
+                         "en": "Talks and conversation on changes in the world around us and what they mean here."},
+            locality_id=localities.get("Flen"), venue="Flens kommunhus, sessionssalen", address="Stationsgatan 1",
+            starts_at=_at(day, 18), ends_at=_at(day, 20), capacity=80))
+    for n in range(2):
+        day = start + timedelta(days=215 + 28 * n)
+        workshop = Event(
+            kind=EventKind.workshop, state=EventState.published, process_id=process.id,
+            title={"sv": f"Visionsworkshop {n + 1}", "da": f"Visionsworkshop {n + 1}",
+                   "en": f"Vision workshop {n + 1}"},
+            description={"sv": "Unga, föreningsliv och näringsliv möter kommunstyrelsen och ledningen för att peka ut "
+                               "utmaningar och byggstenar för visionen.",
+                         "da": "Unge, foreninger og erhvervsliv møder politikere og ledelse for at finde "
+                               "udfordringer og byggesten til visionen.",
+                         "en": "Youth, associations and business meet the executive board and management to name "
+                               "the challenges and building blocks of the vision."},
+            locality_id=localities.get("Sparreholm"), venue="Sparreholms slott, konferensen", address="Sparreholm",
+            starts_at=_at(day, 13), ends_at=_at(day, 17), capacity=30)
+        workshop.quotas = [SeatQuota(group=g, seats=10) for g in ("young", "association", "business")]
+        db.session.add(workshop)
+    db.session.flush()
+    for event in db.session.scalars(sa.select(Event)):
+        event_services.sync_seats(event)
+
+
 def load(today: date | None = None) -> list[tuple[str, str, str]]:
     """Create the demo municipality, process and staff; return (email, role, password) of the staff."""
     today = today or date.today()
@@ -109,6 +174,8 @@ def load(today: date | None = None) -> list[tuple[str, str, str]]:
     questionnaire.state = State.open
     questionnaire.closes_at = datetime.combine(start + timedelta(days=90), time(23, 59), tzinfo=UTC)
     db.session.add(questionnaire)
+
+    _events(process, start)
 
     accounts = []
     for email, role in STAFF:

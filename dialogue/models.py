@@ -4,3 +4,11 @@ from dialogue.core.models import AuditEvent, Locality, Municipality, StaffSessio
 from dialogue.processes.models import Phase, Process  # noqa: F401
 from dialogue.coding.models import Contribution  # noqa: F401
 from dialogue.questionnaires.models import Answer, FeedbackContact, Question, Questionnaire, Response  # noqa: F401
+from dialogue.events.models import (  # noqa: F401
+    Event,
+    OutgoingMail,
+    Registration,
+    RegistrationContact,
+    Seat,
+    SeatQuota,
+)

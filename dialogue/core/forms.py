@@ -31,7 +31,8 @@ class SettingsForm(FlaskForm):
         description=_l("One locality per line, in the order residents should see them."),
         validators=[DataRequired(), Length(max=5000), _no_control_characters],
     )
-    default_locale = SelectField(_l("Default language"), choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()])
+    default_locale = SelectField(_l("Default language"),
+                                 choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()])
     timezone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64)],
                            description=_l("For example Europe/Stockholm or Europe/Copenhagen."))
     contact_email = EmailField(_l("Contact e-mail"), validators=[Optional(), Email(), Length(max=254)])

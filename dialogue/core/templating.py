@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import request, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_time
 
 from dialogue.core.models import Role
 from dialogue.i18n import LANGUAGE_NAMES, _l, current_locale, tr
@@ -29,6 +29,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["tr"] = tr
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["time"] = format_time
 
     @app.context_processor
     def globals_for_templates():

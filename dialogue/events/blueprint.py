@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("events", __name__)
+
+from dialogue.events import manage, views  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,269 @@
+"""Operations on events and sign-ups. They flush; views commit.
+
+Seats are rows (see models.Seat). Taking one is a single conditional UPDATE, so that concurrent
+sign-ups from any number of processes can never confirm more people than there are seats.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from dialogue.core.base import utcnow
+from dialogue.extensions import db
+from dialogue.events.models import (
+    ALL,
+    Event,
+    EventState,
+    Registration,
+    RegistrationContact,
+    RegistrationStatus,
+    Seat,
+)
+
+
+class EventError(ValueError):
+    """A change the event's state does not allow; the message is a code the view words."""
+
+
+# -- seats -----------------------------------------------------------------------------------------
+
+def wanted_seats(event: Event) -> dict[str, int]:
+    """Seats per pool: each group's reserved seats, and the rest of the capacity for anyone."""
+    if event.capacity is None:
+        return {}
+    pools = {quota.group: quota.seats for quota in event.quotas if quota.seats > 0}
+    rest = event.capacity - sum(pools.values())
+    if rest < 0:
+        raise EventError("quotas-exceed-capacity")
+    if rest:
+        pools[ALL] = rest
+    return pools
+
+
+def sync_seats(event: Event) -> None:
+    """Make the seat rows match capacity and quotas; taken seats are never removed."""
+    db.session.flush()
+    wanted = wanted_seats(event)
+    rows = db.session.execute(sa.select(Seat.pool, Seat.id, Seat.registration_id)
+                              .where(Seat.event_id == event.id).order_by(Seat.id)).all()
+    by_pool: dict[str, list] = {}
+    for row in rows:
+        by_pool.setdefault(row.pool, []).append(row)
+    for pool in set(by_pool) | set(wanted):
+        have = by_pool.get(pool, [])
+        want = wanted.get(pool, 0)
+        if len(have) < want:
+            db.session.execute(sa.insert(Seat), [{"event_id": event.id, "pool": pool}] * (want - len(have)))
+        elif len(have) > want:
+            free = [row.id for row in have if row.registration_id is None]
+            surplus = len(have) - want
+            if len(free) < surplus:
+                raise EventError("capacity-below-confirmed")
+            db.session.execute(sa.delete(Seat).where(Seat.id.in_(free[-surplus:])))
+    db.session.flush()
+    for pool in wanted:
+        _fill_from_waitlist(event, pool)
+
+
+def _claim_seat(event_id: int, pool: str, registration_id: int) -> bool:
+    """Take a free seat of *pool* for the registration; False when none is free."""
+    for _attempt in range(50):
+        free = (sa.select(Seat.id)
+                .where(Seat.event_id == event_id, Seat.pool == pool, Seat.registration_id.is_(None))
+                .order_by(Seat.id).limit(1)
+                .with_for_update(skip_locked=True)  # PostgreSQL; SQLite serialises writers anyway
+                .scalar_subquery())
+        taken = db.session.execute(
+            sa.update(Seat).where(Seat.id == free, Seat.registration_id.is_(None))
+            .values(registration_id=registration_id).returning(Seat.id)
+            .execution_options(synchronize_session=False)
+        ).first()
+        if taken is not None:
+            return True
+        still_free = db.session.scalar(sa.select(sa.func.count()).select_from(Seat).where(
+            Seat.event_id == event_id, Seat.pool == pool, Seat.registration_id.is_(None)))
+        if not still_free:
+            return False
+        time.sleep(0.002)  # the free seats are locked by sign-ups that have not committed yet
+    return False
+
+
+def pools_for(event: Event, group: str) -> list[str]:
+    """The pools a person of *group* may sit in, their own first."""
+    wanted = wanted_seats(event)
+    return [pool for pool in (group, ALL) if pool in wanted]
+
+
+# -- signing up ------------------------------------------------------------------------------------
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _insert_registration(values: dict) -> int | None:
+    table = Registration.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    statement = insert.on_conflict_do_nothing(index_elements=["submission_key"]).returning(table.c.id)
+    return db.session.execute(statement, values).scalar()
+
+
+def register(event: Event, *, group: str, name: str, email: str, needs: list[str], needs_note: str,
+             locale: str, submission_key: str, walk_in: bool = False) -> tuple[Registration, str | None]:
+    """Sign a person up: a seat if one is free, else the waiting list.
+
+    Returns the registration and its cancel token (None when this submission was stored before).
+    """
+    token = secrets.token_urlsafe(32)
+    pools = pools_for(event, group)
+    registration_id = _insert_registration({
+        "event_id": event.id, "status": RegistrationStatus.waitlisted, "group": group,
+        "pool": pools[0] if pools else ALL, "needs": needs, "locale": locale, "submission_key": submission_key,
+        "cancel_token_hash": None if walk_in else token_hash(token), "created_at": utcnow(),
+        "checked_in_at": utcnow() if walk_in else None, "walk_in": walk_in,
+    })
+    if registration_id is None:
+        existing = db.session.scalar(sa.select(Registration).where(Registration.submission_key == submission_key))
+        return existing, None
+    db.session.add(RegistrationContact(registration_id=registration_id, name=name, email=email,
+                                       needs_note=needs_note))
+    seated = next((pool for pool in pools if _claim_seat(event.id, pool, registration_id)), None)
+    if seated or walk_in:
+        # someone at the door is in the room, seat or no seat
+        db.session.execute(sa.update(Registration).where(Registration.id == registration_id).values(
+            status=RegistrationStatus.attended if walk_in else RegistrationStatus.confirmed,
+            pool=seated or ALL).execution_options(synchronize_session=False))
+    db.session.flush()
+    registration = db.session.get(Registration, registration_id)
+    db.session.refresh(registration)
+    return registration, (None if walk_in else token)
+
+
+def find_by_cancel_token(token: str) -> Registration | None:
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(sa.select(Registration).where(Registration.cancel_token_hash == token_hash(token)))
+
+
+def cancel_registration(registration: Registration) -> Registration | None:
+    """Cancel; the seat goes at once to the first person waiting for it. Returns whoever moved up."""
+    freed = db.session.scalar(sa.select(Seat.pool).where(Seat.registration_id == registration.id))
+    db.session.execute(sa.update(Seat).where(Seat.registration_id == registration.id)
+                       .values(registration_id=None).execution_options(synchronize_session=False))
+    registration.status = RegistrationStatus.cancelled
+    registration.cancel_token_hash = None  # single use
+    db.session.flush()
+    if freed is None:
+        return None
+    event = db.session.get(Event, registration.event_id)
+    moved = _fill_from_waitlist(event, freed)
+    return moved[0] if moved else None
+
+
+def _fill_from_waitlist(event: Event, pool: str) -> list[Registration]:
+    """Give free seats of *pool* to the people waiting longest who may sit there."""
+    moved = []
+    while True:
+        query = sa.select(Registration).where(Registration.event_id == event.id,
+                                              Registration.status == RegistrationStatus.waitlisted)
+        if pool != ALL:
+            query = query.where(Registration.group == pool)
+        candidate = db.session.scalar(query.order_by(Registration.id).limit(1))
+        if candidate is None or not _claim_seat(event.id, pool, candidate.id):
+            return moved
+        candidate.status = RegistrationStatus.confirmed
+        candidate.pool = pool
+        db.session.flush()
+        moved.append(candidate)
+
+
+def check_in(registration: Registration, present: bool = True) -> None:
+    registration.checked_in_at = utcnow() if present else None
+    if registration.status == RegistrationStatus.confirmed and present:
+        registration.status = RegistrationStatus.attended
+    elif registration.status == RegistrationStatus.attended and not present:
+        registration.status = RegistrationStatus.confirmed
+    db.session.flush()
+
+
+def counts(event: Event) -> dict[str, dict[str, int]]:
+    """Sign-ups per group and status."""
+    rows = db.session.execute(
+        sa.select(Registration.group, Registration.status, sa.func.count())
+        .where(Registration.event_id == event.id).group_by(Registration.group, Registration.status)).all()
+    result: dict[str, dict[str, int]] = {}
+    for group, status, n in rows:
+        result.setdefault(group, {})[str(status)] = n
+    return result
+
+
+def seats_left(event: Event) -> int | None:
+    if event.capacity is None:
+        return None
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Seat).where(
+        Seat.event_id == event.id, Seat.registration_id.is_(None)))
+
+
+# -- the event's life ------------------------------------------------------------------------------
+
+def touch(event: Event) -> None:
+    """Record a change that calendars must pick up (RFC 5545 SEQUENCE)."""
+    event.sequence += 1
+    event.updated_at = utcnow()
+
+
+def publish(event: Event) -> None:
+    if event.state == EventState.cancelled:
+        raise EventError("cancelled")
+    event.state = EventState.published
+    touch(event)
+    sync_seats(event)
+
+
+def cancel_event(event: Event) -> list[Registration]:
+    """Cancel the event; returns the sign-ups to tell."""
+    event.state = EventState.cancelled
+    touch(event)
+    db.session.flush()
+    return list(db.session.scalars(sa.select(Registration).where(
+        Registration.event_id == event.id,
+        Registration.status.in_([RegistrationStatus.confirmed, RegistrationStatus.waitlisted]))))
+
+
+def copy_event(source: Event, starts_at: datetime) -> Event:
+    shift = starts_at - source.starts_at
+    copy = Event(kind=source.kind, title=dict(source.title), description=dict(source.description),
+                 locality_id=source.locality_id, venue=source.venue, address=source.address,
+                 accessibility=dict(source.accessibility), language=source.language, process_id=source.process_id,
+                 starts_at=starts_at, ends_at=source.ends_at + shift, capacity=source.capacity,
+                 signup_opens_at=None, signup_closes_at=None, state=EventState.draft)
+    from dialogue.events.models import SeatQuota
+
+    copy.quotas = [SeatQuota(group=q.group, seats=q.seats) for q in source.quotas]
+    db.session.add(copy)
+    db.session.flush()
+    return copy
+
+
+def purge_personal_data(now: datetime, retention_days: int) -> int:
+    """Delete names, addresses and needs of sign-ups to events that ended *retention_days* ago.
+
+    The registrations stay, without personal data, so the event keeps its counts.
+    """
+    cutoff = now - timedelta(days=retention_days)
+    events = db.session.scalars(sa.select(Event).where(Event.ends_at < cutoff, Event.purged_at.is_(None))).all()
+    for event in events:
+        ids = sa.select(Registration.id).where(Registration.event_id == event.id).scalar_subquery()
+        db.session.execute(sa.delete(RegistrationContact).where(RegistrationContact.registration_id.in_(ids)))
+        db.session.execute(sa.update(Registration).where(Registration.event_id == event.id)
+                           .values(cancel_token_hash=None, needs=[])
+                           .execution_options(synchronize_session=False))
+        event.purged_at = now
+    db.session.flush()
+    return len(events)

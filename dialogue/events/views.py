@@ -1,0 +1,183 @@
+"""Residents find events, add them to their calendar, sign up and cancel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import quote_plus
+
+import sqlalchemy as sa
+from flask import Response, abort, current_app, render_template, request, url_for
+from flask_babel import force_locale
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from dialogue.core import mail
+from dialogue.core.base import utcnow
+from dialogue.core.services import get_municipality
+from dialogue.core.time import zone
+from dialogue.events import calendar, services
+from dialogue.events.blueprint import bp
+from dialogue.events.forms import SignupForm
+from dialogue.events.models import SIGNUP_GROUPS, Event, EventKind, EventState, Registration, RegistrationStatus
+from dialogue.extensions import db, limiter
+from dialogue.i18n import current_locale
+from dialogue.questionnaires.services import new_submission_key
+
+CANCEL_LIMIT = "20 per minute"
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="event-signup")
+
+
+def _public_event(event_id: int) -> Event:
+    event = db.session.get(Event, event_id)
+    if event is None or event.state == EventState.draft:
+        abort(404)
+    return event
+
+
+def _locality_names() -> dict[int, str]:
+    municipality = get_municipality()
+    return {loc.id: loc.name for loc in municipality.active_localities} if municipality else {}
+
+
+def map_url(event: Event) -> str | None:
+    place = ", ".join(p for p in (event.address, _locality_names().get(event.locality_id, "")) if p)
+    return f"https://www.openstreetmap.org/search?query={quote_plus(place)}" if event.address else None
+
+
+bp.add_app_template_global(map_url, "event_map_url")
+
+
+@bp.route("/events/")
+def index():
+    """Upcoming events, filterable by kind, locality and month; past events below."""
+    now = utcnow()
+    query = sa.select(Event).where(Event.state != EventState.draft)
+    kind = request.args.get("kind", "")
+    if kind in EventKind.__members__:
+        query = query.where(Event.kind == EventKind(kind))
+    locality = request.args.get("locality", type=int)
+    if locality:
+        query = query.where(Event.locality_id == locality)
+    month = request.args.get("month", "")
+    if month:
+        try:
+            start = datetime.strptime(month, "%Y-%m").replace(tzinfo=zone())
+        except ValueError:
+            month = ""
+        else:
+            end = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+            query = query.where(Event.starts_at >= start, Event.starts_at < end)
+    upcoming = db.session.scalars(query.where(Event.ends_at >= now).order_by(Event.starts_at)).all()
+    past = db.session.scalars(query.where(Event.ends_at < now).order_by(Event.starts_at.desc()).limit(50)).all()
+    return render_template("events/display/index.html", upcoming=upcoming, past=past, kinds=list(EventKind),
+                           kind=kind, locality=locality, month=month, localities=_locality_names())
+
+
+@bp.route("/events/<int:event_id>")
+def show(event_id: int):
+    """One event: what, when, where, and whether there are seats left."""
+    event = _public_event(event_id)
+    return render_template("events/display/show.html", event=event, seats_left=services.seats_left(event),
+                           signup_open=event.signup_open(utcnow()), localities=_locality_names())
+
+
+def _ics_response(events: list[Event], filename: str) -> Response:
+    localities = _locality_names()
+    municipality = get_municipality()
+    items = [(e, url_for("events.show", event_id=e.id, _external=True), localities.get(e.locality_id, ""))
+             for e in events]
+    body = calendar.calendar(items, zone(), municipality.name if municipality else "dialogue", current_locale())
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/events/<int:event_id>.ics")
+def event_ics(event_id: int):
+    """The event for a calendar program."""
+    return _ics_response([_public_event(event_id)], f"event-{event_id}.ics")
+
+
+@bp.route("/events.ics")
+def feed_ics():
+    """All upcoming events, to subscribe to; cancelled ones stay in it, marked cancelled."""
+    events = db.session.scalars(sa.select(Event).where(Event.state != EventState.draft, Event.ends_at >= utcnow())
+                                .order_by(Event.starts_at)).all()
+    return _ics_response(events, "events.ics")
+
+
+def event_ics_text(event: Event) -> str:
+    localities = _locality_names()
+    url = url_for("events.show", event_id=event.id, _external=True)
+    municipality = get_municipality()
+    return calendar.calendar([(event, url, localities.get(event.locality_id, ""))], zone(),
+                             municipality.name if municipality else "dialogue", current_locale())
+
+
+def queue_registration_mail(registration: Registration, event: Event, template: str, token: str | None = None) -> int:
+    """Queue a message to a sign-up, in the language they signed up in, with the event attached."""
+    contact = registration.contact
+    if contact is None or not contact.email:
+        return 0
+    with force_locale(registration.locale):
+        cancel_url = url_for("events.cancel", token=token, _external=True) if token else None
+        body = render_template(f"events/emails/{template}.txt", event=event, registration=registration,
+                               name=contact.name, cancel_url=cancel_url,
+                               event_url=url_for("events.show", event_id=event.id, _external=True))
+        subject_line, _sep, text = body.partition("\n\n")
+        return mail.queue(contact.email, subject_line.strip(), text.strip() + "\n", ics=event_ics_text(event))
+
+
+@bp.route("/events/<int:event_id>/signup", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
+def signup(event_id: int):
+    """Sign up: a seat, or a place on the waiting list."""
+    event = _public_event(event_id)
+    if not event.signup_open(utcnow()):
+        return render_template("events/display/signup_closed.html", event=event), 200
+    form = SignupForm()
+    if event.kind != EventKind.workshop:
+        del form.group
+    if request.method == "GET":
+        form.form.data = _serializer().dumps(new_submission_key())
+    if form.validate_on_submit():
+        try:
+            submission_key = _serializer().loads(form.form.data or "")
+        except BadSignature:
+            abort(400)
+        group = form.group.data if "group" in form and form.group.data in SIGNUP_GROUPS else "other"
+        registration, token = services.register(
+            event, group=group, name=form.name.data.strip(), email=form.email.data.strip(),
+            needs=form.needs.data or [], needs_note=(form.needs_note.data or "").strip(),
+            locale=current_locale(), submission_key=submission_key)
+        mail_ids = []
+        if token is not None:
+            template = "confirmed" if registration.status == RegistrationStatus.confirmed else "waitlisted"
+            mail_ids.append(queue_registration_mail(registration, event, template, token))
+        db.session.commit()
+        mail.send_pending(mail_ids)
+        return render_template("events/display/signed_up.html", event=event, registration=registration)
+    return render_template("events/display/signup.html", event=event, form=form,
+                           seats_left=services.seats_left(event)), 422 if form.errors else 200
+
+
+@bp.route("/events/cancel/<token>", methods=["GET", "POST"])
+@limiter.limit(CANCEL_LIMIT)
+def cancel(token: str):
+    """Cancel a sign-up with the private link from the confirmation mail (once)."""
+    registration = services.find_by_cancel_token(token)
+    event = db.session.get(Event, registration.event_id) if registration else None
+    if registration is None or event is None or event.ends_at < utcnow():
+        # unknown, used and expired links get the same answer
+        return render_template("events/display/cancel_invalid.html"), 404
+    if request.method == "POST":
+        moved = services.cancel_registration(registration)
+        mail_ids = []
+        if moved is not None:
+            mail_ids.append(queue_registration_mail(moved, event, "promoted"))
+        db.session.commit()
+        mail.send_pending(mail_ids)
+        return render_template("events/display/cancelled.html", event=event)
+    return render_template("events/display/cancel.html", event=event, registration=registration)
