@@ -100,6 +100,41 @@ def load_demo(if_empty: bool, credentials: str | None) -> None:
     click.echo("Demo data loaded.")
 
 
+mail_group = AppGroup("mail", help="Outgoing mail.")
+events_group = AppGroup("events", help="Events and sign-ups.")
+
+
+@mail_group.command("send")
+def send_mail() -> None:
+    """Send queued messages (retries those that failed before)."""
+    from dialogue.core import mail
+
+    sent, failed = mail.send_pending()
+    click.echo(f"Sent {sent}, failed {failed}.")
+    if failed:
+        raise SystemExit(1)
+
+
+@events_group.command("purge")
+@click.option("--days", type=int, default=None, help="Days after an event (default: SIGNUP_RETENTION_DAYS).")
+def purge_events(days: int | None) -> None:
+    """Delete sign-ups' personal data a set time after their event; counts stay. Run it daily."""
+    from flask import current_app
+
+    from dialogue.core import mail
+    from dialogue.core.base import utcnow
+    from dialogue.events import services as event_services
+
+    days = current_app.config["SIGNUP_RETENTION_DAYS"] if days is None else days
+    purged = event_services.purge_personal_data(utcnow(), days)
+    removed = mail.purge_sent(days=7)
+    services.audit("events.purge", actor=None, events=purged, days=days)
+    db.session.commit()
+    click.echo(f"Purged the personal data of {purged} event(s); deleted {removed} sent message(s).")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(demo)
+    app.cli.add_command(mail_group)
+    app.cli.add_command(events_group)

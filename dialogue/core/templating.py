@@ -30,6 +30,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["time"] = format_time
+    app.jinja_env.filters["when"] = lambda moment: f"{format_date(moment, 'full')} {format_time(moment, 'short')}"
 
     @app.context_processor
     def globals_for_templates():
