@@ -68,8 +68,8 @@ def _timezone() -> str:
 
 def _register_blueprints(app: Flask) -> None:
     from dialogue.core.blueprint import bp as core_bp
-    from dialogue.processes.blueprint import bp as processes_bp
     from dialogue.events.blueprint import bp as events_bp
+    from dialogue.processes.blueprint import bp as processes_bp
     from dialogue.questionnaires.blueprint import bp as questionnaires_bp
 
     app.register_blueprint(core_bp)

@@ -84,7 +84,7 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Proxies in front of the app: the exact count matters, a wrong one lets clients forge their address.
         "PROXY_COUNT": int(env.get("PROXY_COUNT", "0")),
         # Mail: "smtp" sends through MAIL_SERVER; "file" writes instance/outbox/*.eml (development).
-        "MAIL_BACKEND": env.get("MAIL_BACKEND", "file" if development else "smtp"),
+        "MAIL_BACKEND": env.get("MAIL_BACKEND", "file" if (development or testing) else "smtp"),
         "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
         "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), False),

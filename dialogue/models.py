@@ -1,9 +1,7 @@
 """Every model, imported so that Alembic and `create_all` see all tables."""
 
-from dialogue.core.models import AuditEvent, Locality, Municipality, StaffSession, User  # noqa: F401
-from dialogue.processes.models import Phase, Process  # noqa: F401
 from dialogue.coding.models import Contribution  # noqa: F401
-from dialogue.questionnaires.models import Answer, FeedbackContact, Question, Questionnaire, Response  # noqa: F401
+from dialogue.core.models import AuditEvent, Locality, Municipality, StaffSession, User  # noqa: F401
 from dialogue.events.models import (  # noqa: F401
     Event,
     OutgoingMail,
@@ -12,3 +10,5 @@ from dialogue.events.models import (  # noqa: F401
     Seat,
     SeatQuota,
 )
+from dialogue.processes.models import Phase, Process  # noqa: F401
+from dialogue.questionnaires.models import Answer, FeedbackContact, Question, Questionnaire, Response  # noqa: F401

@@ -34,6 +34,14 @@ CHANNEL_LABELS = {
 }
 
 
+NOTE_KINDS = {
+    "statement": _l("Statement"),
+    "idea": _l("Idea"),
+    "challenge": _l("Challenge"),
+    "building_block": _l("Building block"),
+}
+
+
 class Contribution(db.Model):
     """One taggable piece of text: a free-text answer, a note from a meeting, a post-it.
 
@@ -59,5 +67,11 @@ class Contribution(db.Model):
         sa.ForeignKey("questionnaire.id", ondelete="CASCADE"), index=True
     )
     question_id: Mapped[int | None] = mapped_column(sa.ForeignKey("question.id", ondelete="CASCADE"))
+    #: the meeting, seminar or workshop where it was said
+    event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    #: what an organizer noted it as: a statement, an idea, or a workshop's challenge or building block
+    note_kind: Mapped[str] = mapped_column(sa.String(20), default="", server_default="")
+    #: who typed it in (staff), for notes from events
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     #: hidden with its response (spam); hidden contributions are not coded or counted
     hidden: Mapped[bool] = mapped_column(default=False)

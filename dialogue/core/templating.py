@@ -9,6 +9,10 @@ from dialogue.core.models import Role
 from dialogue.i18n import LANGUAGE_NAMES, _l, current_locale, tr
 
 ROLE_LABELS = {Role.admin: _l("Administrator"), Role.organizer: _l("Organizer"), Role.analyst: _l("Analyst")}
+STATE_LABELS = {"draft": _l("Draft"), "published": _l("Published"), "cancelled": _l("Cancelled"),
+                "open": _l("Open"), "closed": _l("Closed")}
+REGISTRATION_LABELS = {"confirmed": _l("Signed up"), "waitlisted": _l("Waiting list"), "attended": _l("Came"),
+                       "cancelled": _l("Cancelled")}
 STATUS_LABELS = {"upcoming": _l("Coming"), "current": _l("Going on now"), "done": _l("Done")}
 
 
@@ -42,4 +46,6 @@ def init_app(app) -> None:
             "switch_language_url": switch_language_url,
             "role_labels": ROLE_LABELS,
             "status_labels": STATUS_LABELS,
+            "state_labels": STATE_LABELS,
+            "registration_labels": REGISTRATION_LABELS,
         }

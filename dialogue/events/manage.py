@@ -1,15 +1,61 @@
-"""Staff pages for events."""
+"""Organizers schedule events, run sign-ups, check people in and record what was said."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import render_template
+from datetime import UTC, datetime
 
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from dialogue.coding.models import NOTE_KINDS, Channel, Contribution
+from dialogue.core import mail, spreadsheets
 from dialogue.core.models import Role
+from dialogue.core.services import audit, get_municipality
+from dialogue.core.time import zone
+from dialogue.events import services
 from dialogue.events.blueprint import bp
-from dialogue.events.models import Event
+from dialogue.events.forms import EventForm, NoteForm, WalkInForm
+from dialogue.events.models import (
+    SIGNUP_GROUPS,
+    Event,
+    EventKind,
+    EventState,
+    Registration,
+    RegistrationContact,
+    SeatQuota,
+)
+from dialogue.events.views import queue_registration_mail
 from dialogue.extensions import db
+from dialogue.i18n import _
+from dialogue.questionnaires.services import new_submission_key
 from dialogue.security import staff_required
+
+LANGS = ("sv", "da", "en")
+CHANNELS = {EventKind.open_meeting: Channel.open_meeting, EventKind.seminar: Channel.seminar,
+            EventKind.workshop: Channel.workshop}
+
+
+def _event(event_id: int) -> Event:
+    event = db.session.get(Event, event_id)
+    if event is None:
+        abort(404)
+    return event
+
+
+def _locality_choices(empty_label: str) -> list[SelectChoice]:
+    municipality = get_municipality()
+    places = municipality.active_localities if municipality else ()
+    return [SelectChoice("", empty_label)] + [SelectChoice(str(p.id), p.name) for p in places]
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    return moment.astimezone(zone()).replace(tzinfo=None) if moment else None
+
+
+def _utc(naive: datetime | None) -> datetime | None:
+    return naive.replace(tzinfo=zone()).astimezone(UTC) if naive else None
 
 
 @bp.route("/staff/events/")
@@ -18,3 +64,222 @@ def manage_list():
     """All events, newest first."""
     events = db.session.scalars(sa.select(Event).order_by(Event.starts_at.desc())).all()
     return render_template("events/manage/list.html", events=events)
+
+
+def _fill_form(form: EventForm, event: Event) -> None:
+    form.kind.data = event.kind.value
+    for lang in LANGS:
+        getattr(form, f"title_{lang}").data = event.title.get(lang, "")
+        getattr(form, f"description_{lang}").data = event.description.get(lang, "")
+    form.accessibility_sv.data = event.accessibility.get("sv", "")
+    form.locality_id.data = str(event.locality_id or "")
+    form.venue.data, form.address.data, form.language.data = event.venue, event.address, event.language
+    form.starts_at.data, form.ends_at.data = _local(event.starts_at), _local(event.ends_at)
+    form.signup_opens_at.data = _local(event.signup_opens_at)
+    form.signup_closes_at.data = _local(event.signup_closes_at)
+    form.capacity.data = event.capacity
+    quotas = {q.group: q.seats for q in event.quotas}
+    for group in ("young", "association", "business"):
+        getattr(form, f"seats_{group}").data = quotas.get(group)
+
+
+def _apply_form(form: EventForm, event: Event) -> None:
+    event.kind = EventKind(form.kind.data)
+    event.title = {lang: getattr(form, f"title_{lang}").data.strip() for lang in LANGS
+                   if getattr(form, f"title_{lang}").data}
+    event.description = {lang: getattr(form, f"description_{lang}").data.strip() for lang in LANGS
+                         if getattr(form, f"description_{lang}").data}
+    event.accessibility = {"sv": form.accessibility_sv.data.strip()} if form.accessibility_sv.data else {}
+    event.locality_id = int(form.locality_id.data) if (form.locality_id.data or "").isdigit() else None
+    event.venue, event.address, event.language = form.venue.data.strip(), form.address.data.strip(), form.language.data
+    event.starts_at, event.ends_at = _utc(form.starts_at.data), _utc(form.ends_at.data)
+    event.signup_opens_at, event.signup_closes_at = _utc(form.signup_opens_at.data), _utc(form.signup_closes_at.data)
+    event.capacity = form.capacity.data
+    wanted = {g: getattr(form, f"seats_{g}").data for g in ("young", "association", "business")}
+    existing = {q.group: q for q in event.quotas}
+    for group, seats in wanted.items():
+        if seats and group in existing:
+            existing[group].seats = seats
+        elif seats:
+            event.quotas.append(SeatQuota(group=group, seats=seats))
+        elif group in existing:
+            event.quotas.remove(existing[group])
+
+
+def _edit(event: Event, creating: bool):
+    form = EventForm()
+    form.locality_id.choices = _locality_choices(_("No locality"))
+    if request.method == "GET" and not creating:
+        _fill_form(form, event)
+    if form.validate_on_submit():
+        _apply_form(form, event)
+        db.session.add(event)
+        services.touch(event)
+        try:
+            db.session.flush()
+            if event.state == EventState.published:
+                services.sync_seats(event)
+        except services.EventError:
+            db.session.rollback()
+            form.capacity.errors = [*form.capacity.errors, _("More people are signed up than that; cancel "
+                                                              "sign-ups first or keep more seats.")]
+        else:
+            audit("event.create" if creating else "event.update", event)
+            db.session.commit()
+            flash(_("The event is saved."), "success")
+            return redirect(url_for("events.manage_event", event_id=event.id))
+    return render_template("events/manage/edit.html", form=form, event=None if creating else event), (
+        422 if form.errors else 200)
+
+
+@bp.route("/staff/events/new", methods=["GET", "POST"])
+@staff_required(Role.organizer)
+def manage_new():
+    """Schedule a new event (saved as a draft)."""
+    return _edit(Event(state=EventState.draft, title={}, description={}, accessibility={}), creating=True)
+
+
+@bp.route("/staff/events/<int:event_id>/edit", methods=["GET", "POST"])
+@staff_required(Role.organizer)
+def manage_edit(event_id: int):
+    """Change an event; calendars of subscribers pick the change up."""
+    return _edit(_event(event_id), creating=False)
+
+
+@bp.route("/staff/events/<int:event_id>")
+@staff_required(Role.organizer)
+def manage_event(event_id: int):
+    """The sign-up list: counts per group, search, check-in at the door."""
+    event = _event(event_id)
+    query = request.args.get("q", "").strip()
+    statement = (sa.select(Registration).outerjoin(RegistrationContact)
+                 .where(Registration.event_id == event.id).order_by(Registration.id))
+    if query:
+        like = f"%{query.lower()}%"
+        statement = statement.where(sa.or_(sa.func.lower(RegistrationContact.name).like(like),
+                                           sa.func.lower(RegistrationContact.email).like(like)))
+    registrations = db.session.scalars(statement).all()
+    walk_in = WalkInForm()
+    return render_template("events/manage/event.html", event=event, registrations=registrations, q=query,
+                           counts=services.counts(event), seats_left=services.seats_left(event),
+                           walk_in=walk_in, groups=SIGNUP_GROUPS)
+
+
+@bp.route("/staff/events/<int:event_id>/publish", methods=["POST"])
+@staff_required(Role.organizer)
+def manage_publish(event_id: int):
+    event = _event(event_id)
+    try:
+        services.publish(event)
+    except services.EventError:
+        db.session.rollback()
+        flash(_("A cancelled event cannot be published again; copy it instead."), "error")
+    else:
+        audit("event.publish", event)
+        db.session.commit()
+        flash(_("The event is published."), "success")
+    return redirect(url_for("events.manage_event", event_id=event_id))
+
+
+@bp.route("/staff/events/<int:event_id>/cancel", methods=["POST"])
+@staff_required(Role.organizer)
+def manage_cancel(event_id: int):
+    """Cancel the event and tell everyone signed up."""
+    event = _event(event_id)
+    told = services.cancel_event(event)
+    mail_ids = [queue_registration_mail(r, event, "event_cancelled") for r in told]
+    audit("event.cancel", event, told=len(told))
+    db.session.commit()
+    mail.send_pending([i for i in mail_ids if i])
+    flash(_("The event is cancelled and %(n)s people have been told.", n=len(told)), "success")
+    return redirect(url_for("events.manage_event", event_id=event_id))
+
+
+@bp.route("/staff/events/<int:event_id>/copy", methods=["POST"])
+@staff_required(Role.organizer)
+def manage_copy(event_id: int):
+    """A new draft with the same content, a week later."""
+    from datetime import timedelta
+
+    source = _event(event_id)
+    copy = services.copy_event(source, source.starts_at + timedelta(days=7))
+    audit("event.copy", copy, source=source.id)
+    db.session.commit()
+    flash(_("This is a copy. Check the date and publish it."), "success")
+    return redirect(url_for("events.manage_edit", event_id=copy.id))
+
+
+@bp.route("/staff/events/<int:event_id>/registrations/<int:registration_id>/check-in", methods=["POST"])
+@staff_required(Role.organizer)
+def manage_check_in(event_id: int, registration_id: int):
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.event_id != event_id:
+        abort(404)
+    services.check_in(registration, present=request.form.get("present") != "0")
+    db.session.commit()
+    return redirect(url_for("events.manage_event", event_id=event_id, q=request.form.get("q") or None,
+                            _anchor=f"r{registration_id}"))
+
+
+@bp.route("/staff/events/<int:event_id>/walk-in", methods=["POST"])
+@staff_required(Role.organizer)
+def manage_walk_in(event_id: int):
+    """Add someone who came without signing up; they count as present."""
+    event = _event(event_id)
+    form = WalkInForm()
+    if form.validate_on_submit():
+        services.register(event, group=form.group.data, name=form.name.data.strip(), email="", needs=[],
+                          needs_note="", locale="sv", submission_key=new_submission_key(), walk_in=True)
+        db.session.commit()
+        flash(_("%(name)s is added and checked in.", name=form.name.data.strip()), "success")
+    else:
+        flash(_("Write the name of the person to add."), "error")
+    return redirect(url_for("events.manage_event", event_id=event_id))
+
+
+@bp.route("/staff/events/<int:event_id>/registrations.<any(csv, xlsx):fmt>")
+@staff_required(Role.organizer)
+def manage_export(event_id: int, fmt: str):
+    """The sign-up list with names and addresses (personal data: recorded in the audit log)."""
+    event = _event(event_id)
+    rows = db.session.execute(
+        sa.select(Registration.id, RegistrationContact.name, RegistrationContact.email, Registration.group,
+                  Registration.status, Registration.needs, RegistrationContact.needs_note, Registration.created_at,
+                  Registration.checked_in_at)
+        .outerjoin(RegistrationContact).where(Registration.event_id == event.id).order_by(Registration.id)).all()
+    header = [_("Number"), _("Name"), _("E-mail address"), _("Group"), _("Status"), _("Needs"), _("Note"),
+              _("Signed up"), _("Checked in")]
+    data = [(r.id, r.name or "", r.email or "", str(SIGNUP_GROUPS.get(r.group, r.group)), str(r.status),
+             ", ".join(r.needs or []), r.needs_note or "", _local(r.created_at).isoformat(" ", "minutes"),
+             _local(r.checked_in_at).isoformat(" ", "minutes") if r.checked_in_at else "") for r in rows]
+    audit("event.export", event, format=fmt, rows=len(data))
+    db.session.commit()
+    return spreadsheets.download(f"sign-ups-{event.id}", fmt, header, data)
+
+
+@bp.route("/staff/events/<int:event_id>/notes", methods=["GET", "POST"])
+@staff_required(Role.organizer)
+def manage_notes(event_id: int):
+    """Record what was said, one statement, idea or post-it after another."""
+    event = _event(event_id)
+    form = NoteForm()
+    form.locality_id.choices = _locality_choices(_("Not known"))
+    if form.validate_on_submit():
+        locality = form.locality_id.data
+        db.session.add(Contribution(
+            channel=CHANNELS[event.kind], text=form.text.data.strip(), language=event.language,
+            locality_id=int(locality) if (locality or "").isdigit() else event.locality_id,
+            respondent_group=form.group.data or "", event_id=event.id, note_kind=form.note_kind.data,
+            entered_by_id=current_user.id))
+        db.session.commit()
+        flash(_("Saved. Type the next one."), "success")
+        # the same kind and group stay chosen: notes from one table usually come in a row
+        return redirect(url_for("events.manage_notes", event_id=event.id, kind=form.note_kind.data,
+                                group=form.group.data or None, _anchor="text"))
+    if request.method == "GET":
+        form.note_kind.data = request.args.get("kind", "statement")
+        form.group.data = request.args.get("group", "")
+    notes = db.session.scalars(sa.select(Contribution).where(Contribution.event_id == event.id)
+                               .order_by(Contribution.id.desc())).all()
+    return render_template("events/manage/notes.html", event=event, form=form, notes=notes,
+                           note_kinds=NOTE_KINDS), 422 if form.errors else 200

@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dialogue.core.base import utcnow
-from dialogue.extensions import db
 from dialogue.events.models import (
     ALL,
     Event,
@@ -25,6 +24,7 @@ from dialogue.events.models import (
     RegistrationStatus,
     Seat,
 )
+from dialogue.extensions import db
 
 
 class EventError(ValueError):

@@ -17,9 +17,8 @@ from dialogue.core.services import get_municipality
 from dialogue.extensions import db, limiter
 from dialogue.i18n import _, current_locale
 from dialogue.questionnaires import answers as answers_mod
-from dialogue.questionnaires import services
+from dialogue.questionnaires import services, snapshot
 from dialogue.questionnaires.blueprint import bp
-from dialogue.questionnaires import snapshot
 from dialogue.questionnaires.models import Answer, Questionnaire, State
 from dialogue.questionnaires.snapshot import QuestionnaireSnapshot
 

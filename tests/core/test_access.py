@@ -8,8 +8,32 @@ from dialogue.core.models import Role
 from tests.conftest import csrf_token, login
 
 PUBLIC_STAFF_ENDPOINTS = {"core.login", "core.logout"}
-# Values for URL parameters of staff routes; a new parameter must be added here or the walk fails.
+# Values for URL parameters of staff routes, made by the `sample_args` fixture; a new parameter must be
+# added there or the walk fails.
 SAMPLE_ARGS: dict[str, object] = {}
+
+
+@pytest.fixture(autouse=True)
+def sample_args(app, municipality):
+    """Real objects behind the ids, so that allowed roles get real pages, not 404s."""
+    import sqlalchemy as sa
+
+    from dialogue.events import services
+    from dialogue.events.models import Event
+    from dialogue.extensions import db
+    from dialogue.questionnaires.models import Questionnaire
+
+    with app.app_context():
+        event = db.session.scalar(sa.select(Event).where(Event.capacity.is_not(None)).limit(1))
+        registration, _token = services.register(
+            event, group="young", name="Sample", email="sample@example.se", needs=[], needs_note="", locale="sv",
+            submission_key="sample-args")
+        questionnaire = db.session.scalar(sa.select(Questionnaire))
+        question = questionnaire.questions[0]
+        db.session.commit()
+        SAMPLE_ARGS.clear()
+        SAMPLE_ARGS.update(event_id=event.id, registration_id=registration.id, fmt="csv",
+                           questionnaire_id=questionnaire.id, question_id=question.id)
 
 
 def staff_rules(app):
