@@ -83,15 +83,21 @@ def _fill_form(form: EventForm, event: Event) -> None:
         getattr(form, f"seats_{group}").data = quotas.get(group)
 
 
+def _text(field) -> str:
+    return (field.data or "").strip()
+
+
+def _translations(form: EventForm, name: str) -> dict:
+    return {lang: _text(getattr(form, f"{name}_{lang}")) for lang in LANGS if _text(getattr(form, f"{name}_{lang}"))}
+
+
 def _apply_form(form: EventForm, event: Event) -> None:
     event.kind = EventKind(form.kind.data)
-    event.title = {lang: getattr(form, f"title_{lang}").data.strip() for lang in LANGS
-                   if getattr(form, f"title_{lang}").data}
-    event.description = {lang: getattr(form, f"description_{lang}").data.strip() for lang in LANGS
-                         if getattr(form, f"description_{lang}").data}
-    event.accessibility = {"sv": form.accessibility_sv.data.strip()} if form.accessibility_sv.data else {}
+    event.title = _translations(form, "title")
+    event.description = _translations(form, "description")
+    event.accessibility = {"sv": _text(form.accessibility_sv)} if _text(form.accessibility_sv) else {}
     event.locality_id = int(form.locality_id.data) if (form.locality_id.data or "").isdigit() else None
-    event.venue, event.address, event.language = form.venue.data.strip(), form.address.data.strip(), form.language.data
+    event.venue, event.address, event.language = _text(form.venue), _text(form.address), form.language.data
     event.starts_at, event.ends_at = _utc(form.starts_at.data), _utc(form.ends_at.data)
     event.signup_opens_at, event.signup_closes_at = _utc(form.signup_opens_at.data), _utc(form.signup_closes_at.data)
     event.capacity = form.capacity.data
@@ -136,7 +142,8 @@ def _edit(event: Event, creating: bool):
 @staff_required(Role.organizer)
 def manage_new():
     """Schedule a new event (saved as a draft)."""
-    return _edit(Event(state=EventState.draft, title={}, description={}, accessibility={}), creating=True)
+    return _edit(Event(state=EventState.draft, title={}, description={}, accessibility={}, sequence=0),
+                 creating=True)
 
 
 @bp.route("/staff/events/<int:event_id>/edit", methods=["GET", "POST"])

@@ -214,7 +214,7 @@ def seats_left(event: Event) -> int | None:
 
 def touch(event: Event) -> None:
     """Record a change that calendars must pick up (RFC 5545 SEQUENCE)."""
-    event.sequence += 1
+    event.sequence = (event.sequence or 0) + 1
     event.updated_at = utcnow()
 
 

@@ -1,0 +1,166 @@
+"""Organizers schedule events, run the sign-up list and record what was said."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from dialogue.coding.models import Channel, Contribution
+from dialogue.core.models import AuditEvent
+from dialogue.events.models import Event, EventState, Registration, RegistrationContact, RegistrationStatus, Seat
+from dialogue.extensions import db
+from tests.conftest import count, csrf_token, login
+from tests.events.helpers import make_event
+from tests.events.test_seats import sign_up
+
+FORM = {"kind": "workshop", "title_sv": "Visionsworkshop", "title_en": "Vision workshop", "venue": "Slottet",
+        "language": "sv", "starts_at": "2027-03-03T13:00", "ends_at": "2027-03-03T17:00", "capacity": "30",
+        "seats_young": "10", "seats_association": "10", "seats_business": "10", "locality_id": ""}
+
+
+def organizer(client, make_user):
+    login(client, make_user("organizer"))
+
+
+def test_create_publish_and_seats_per_group(app, client, make_user, municipality):
+    organizer(client, make_user)
+    data = dict(FORM, csrf_token=csrf_token(client, "/staff/events/new"))
+    response = client.post("/staff/events/new", data=data)
+    assert response.status_code == 302
+    with app.app_context():
+        event = db.session.scalar(sa.select(Event).where(Event.venue == "Slottet"))
+        assert event.state == EventState.draft
+        assert event.starts_at == datetime(2027, 3, 3, 12, 0, tzinfo=UTC)  # 13:00 in Stockholm, winter
+        event_id = event.id
+    token = csrf_token(client, f"/staff/events/{event_id}")
+    assert client.post(f"/staff/events/{event_id}/publish", data={"csrf_token": token}).status_code == 302
+    with app.app_context():
+        pools = dict(db.session.execute(sa.select(Seat.pool, sa.func.count()).where(Seat.event_id == event_id)
+                                        .group_by(Seat.pool)).all())
+    assert pools == {"young": 10, "association": 10, "business": 10}
+
+
+def test_bad_input_is_explained_and_kept(client, make_user, municipality):
+    organizer(client, make_user)
+    data = dict(FORM, csrf_token=csrf_token(client, "/staff/events/new"), title_sv="", ends_at="2027-03-03T12:00",
+                capacity="20", venue="Gamla <b>skolan</b>")
+    response = client.post("/staff/events/new?lang=en", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    for field in ("title_sv", "ends_at", "capacity"):
+        assert f'href="#{field}"' in page
+    assert "The reserved seats are more than the seats." in page
+    assert 'value="Gamla &lt;b&gt;skolan&lt;/b&gt;"' in page
+
+
+def test_cancel_tells_everyone_signed_up(app, client, make_user):
+    event_id = make_event(app, capacity=1)
+    sign_up(app, event_id, 1)
+    sign_up(app, event_id, 2)
+    organizer(client, make_user)
+    token = csrf_token(client, f"/staff/events/{event_id}")
+    client.post(f"/staff/events/{event_id}/cancel", data={"csrf_token": token})
+    outbox = list((Path(app.instance_path) / "outbox").glob("*.eml"))
+    assert len(outbox) == 2
+    with app.app_context():
+        assert db.session.get(Event, event_id).state == EventState.cancelled
+
+
+def test_check_in_and_walk_in(app, client, make_user):
+    event_id = make_event(app, capacity=2)
+    registration_id, _status, _token = sign_up(app, event_id, 1)
+    organizer(client, make_user)
+    page = client.get(f"/staff/events/{event_id}?q=person")
+    assert "Person 1" in page.get_data(as_text=True)
+    token = csrf_token(client, f"/staff/events/{event_id}")
+    client.post(f"/staff/events/{event_id}/registrations/{registration_id}/check-in", data={"csrf_token": token})
+    with app.app_context():
+        assert db.session.get(Registration, registration_id).status == RegistrationStatus.attended
+    client.post(f"/staff/events/{event_id}/registrations/{registration_id}/check-in",
+                data={"csrf_token": token, "present": "0"})
+    with app.app_context():
+        assert db.session.get(Registration, registration_id).status == RegistrationStatus.confirmed
+    client.post(f"/staff/events/{event_id}/walk-in", data={"csrf_token": token, "name": "Dörr Gäst", "group": "other"})
+    with app.app_context():
+        walk_in = db.session.scalar(sa.select(Registration).where(Registration.walk_in.is_(True)))
+        assert walk_in.status == RegistrationStatus.attended and walk_in.contact.name == "Dörr Gäst"
+
+
+def test_export_is_excel_safe_and_audited(app, client, make_user):
+    event_id = make_event(app, capacity=2)
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        from dialogue.events import services
+
+        services.register(event, group="young", name="=HYPERLINK(\"http://evil\")", email="åsa@example.se",
+                          needs=["food"], needs_note="-1+1", locale="sv", submission_key="k1")
+        db.session.commit()
+    organizer(client, make_user)
+    response = client.get(f"/staff/events/{event_id}/registrations.csv")
+    assert response.headers["Cache-Control"] == "no-store"
+    text = response.get_data().decode("utf-8")
+    assert text.startswith("\ufeff")
+    assert "'=HYPERLINK" in text and "'-1+1" in text and "åsa@example.se" in text
+    xlsx = client.get(f"/staff/events/{event_id}/registrations.xlsx")
+    assert xlsx.data[:2] == b"PK"
+    with app.app_context():
+        actions = list(db.session.scalars(sa.select(AuditEvent.details).where(AuditEvent.action == "event.export")))
+    assert {"format": "csv", "rows": 1} in actions and {"format": "xlsx", "rows": 1} in actions
+
+
+def test_notes_become_contributions(app, client, make_user):
+    event_id = make_event(app, capacity=None)
+    organizer(client, make_user)
+    url = f"/staff/events/{event_id}/notes"
+    for text in ("Fler cykelvägar", "Bättre tåg till Stockholm"):
+        response = client.post(url, data={"csrf_token": csrf_token(client, url), "text": text, "note_kind": "idea",
+                                          "group": "young", "locality_id": ""})
+        assert response.status_code == 302
+    assert client.post(url, data={"csrf_token": csrf_token(client, url), "text": "", "note_kind": "idea"}
+                       ).status_code == 422
+    with app.app_context():
+        notes = db.session.scalars(sa.select(Contribution).where(Contribution.event_id == event_id)).all()
+        assert {n.text for n in notes} == {"Fler cykelvägar", "Bättre tåg till Stockholm"}
+        assert {(n.channel, n.note_kind, n.respondent_group) for n in notes} == {(Channel.workshop, "idea", "young")}
+
+
+def test_purge_deletes_personal_data_and_keeps_counts(app):
+    event_id = make_event(app, capacity=5, starts_in=timedelta(days=-100))
+    with app.app_context():
+        db.session.get(Event, event_id).state = EventState.published
+        db.session.commit()
+    # signing up directly: the event is in the past, so the page would refuse
+    sign_up(app, event_id, 1)
+    result = app.test_cli_runner().invoke(args=["events", "purge"])
+    assert result.exit_code == 0, result.output
+    assert count(app, RegistrationContact) == 0
+    assert count(app, Registration) == 1
+    with app.app_context():
+        assert db.session.get(Event, event_id).purged_at is not None
+
+
+def test_recent_events_keep_their_sign_ups(app):
+    event_id = make_event(app, capacity=5, starts_in=timedelta(days=-10))
+    sign_up(app, event_id, 1)
+    app.test_cli_runner().invoke(args=["events", "purge"])
+    assert count(app, RegistrationContact) == 1
+
+
+def test_check_in_of_another_events_registration_is_refused(app, client, make_user):
+    first = make_event(app, capacity=2)
+    second = make_event(app, capacity=2)
+    registration_id, _s, _t = sign_up(app, first, 1)
+    organizer(client, make_user)
+    token = csrf_token(client, f"/staff/events/{second}")
+    assert client.post(f"/staff/events/{second}/registrations/{registration_id}/check-in",
+                       data={"csrf_token": token}).status_code == 404
+
+
+def test_analysts_cannot_see_sign_ups(client, make_user, app):
+    event_id = make_event(app, capacity=2)
+    login(client, make_user("analyst"))
+    assert client.get(f"/staff/events/{event_id}").status_code == 403
+    assert client.get(f"/staff/events/{event_id}/registrations.csv").status_code == 403
+
