@@ -145,5 +145,5 @@ def sign_in(page, email: str, password: str = PASSWORD) -> None:
     page.wait_for_url("**/staff/")
 
 
-__all__ = ["aria_none_bug", "check_a11y", "check_footer", "check_page", "html_lang", "sign_in", "PHONE",
+__all__ = ["check_a11y", "check_footer", "check_page", "html_lang", "sign_in", "PHONE",
            "clear_tables"]
