@@ -1,0 +1,59 @@
+"""Queries for the results page. Hidden (spam) responses never count."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from dialogue.coding.models import Contribution
+from dialogue.core.time import zone
+from dialogue.extensions import db
+from dialogue.questionnaires.answers import OTHER, as_list, choices_for
+from dialogue.questionnaires.models import Answer, Question, QuestionType, Response
+
+
+@dataclass
+class Bar:
+    label: str
+    count: int
+    percent: float
+
+
+def per_day(questionnaire_id: int) -> list[tuple[str, int]]:
+    moments = db.session.scalars(sa.select(Response.submitted_at).where(
+        Response.questionnaire_id == questionnaire_id, Response.hidden.is_(False)))
+    days = Counter(moment.astimezone(zone()).date().isoformat() for moment in moments)
+    return sorted(days.items())
+
+
+def distribution(question: Question, localities) -> list[Bar]:
+    """Counts per choice of a choice, scale, locality, age or group question."""
+    values = db.session.scalars(sa.select(Answer.value).join(Response).where(
+        Answer.question_id == question.id, Response.hidden.is_(False)))
+    counts = Counter(v for value in values for v in as_list(value))
+    if question.type == QuestionType.scale:
+        labels = [(str(n), str(n)) for n in range(1, question.scale_max + 1)]
+    else:
+        labels = choices_for(question, localities)
+        if question.allow_other:
+            labels.append((OTHER, "Other"))
+    total = sum(counts.values()) or 1
+    return [Bar(label, counts.get(value, 0), round(100 * counts.get(value, 0) / total, 1)) for value, label in labels]
+
+
+def text_answers(questionnaire_id: int, *, question_id: int | None, search: str, locality_id: int | None,
+                 group: str, page: int):
+    query = (sa.select(Contribution, Response.id.label("response_id"), Response.hidden, Response.channel)
+             .join(Answer, Contribution.answer_id == Answer.id).join(Response, Answer.response_id == Response.id)
+             .where(Contribution.questionnaire_id == questionnaire_id))
+    if question_id:
+        query = query.where(Contribution.question_id == question_id)
+    if search:
+        query = query.where(sa.func.lower(Contribution.text).contains(search.lower(), autoescape=True))
+    if locality_id:
+        query = query.where(Contribution.locality_id == locality_id)
+    if group:
+        query = query.where(Contribution.respondent_group == group)
+    return db.paginate(query.order_by(Contribution.id.desc()), page=page, per_page=25, error_out=False)
