@@ -56,4 +56,35 @@ def text_answers(questionnaire_id: int, *, question_id: int | None, search: str,
         query = query.where(Contribution.locality_id == locality_id)
     if group:
         query = query.where(Contribution.respondent_group == group)
-    return db.paginate(query.order_by(Contribution.id.desc()), page=page, per_page=25, error_out=False)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    page = min(max(page, 1), pages)
+    rows = db.session.execute(query.order_by(Contribution.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE))
+    return Page(items=[tuple(row) for row in rows], page=page, pages=pages, total=total)
+
+
+PER_PAGE = 25
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    pages: int
+    total: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1

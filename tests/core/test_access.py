@@ -30,10 +30,16 @@ def sample_args(app, municipality):
             submission_key="sample-args")
         questionnaire = db.session.scalar(sa.select(Questionnaire))
         question = questionnaire.questions[0]
+        from dialogue.questionnaires.answers import Answers
+        from dialogue.questionnaires.services import store_response
+
+        response_id, _created = store_response(questionnaire, questionnaire.questions,
+                                               Answers(values={question.id: "Sjöarna"}), submission_key="sample",
+                                               language="sv")
         db.session.commit()
         SAMPLE_ARGS.clear()
         SAMPLE_ARGS.update(event_id=event.id, registration_id=registration.id, fmt="csv",
-                           questionnaire_id=questionnaire.id, question_id=question.id)
+                           questionnaire_id=questionnaire.id, question_id=question.id, response_id=response_id)
 
 
 def staff_rules(app):
@@ -44,9 +50,17 @@ def staff_rules(app):
 
 
 def _url(rule) -> str:
-    missing = [arg for arg in rule.arguments if arg not in SAMPLE_ARGS]
-    assert not missing, f"add sample values for {missing} (route {rule.rule}) to SAMPLE_ARGS"
-    return rule.build({arg: SAMPLE_ARGS[arg] for arg in rule.arguments}, append_unknown=False)[1]
+    from werkzeug.routing import AnyConverter
+
+    values = {}
+    for arg in rule.arguments:
+        converter = rule._converters.get(arg)
+        if isinstance(converter, AnyConverter):
+            values[arg] = sorted(converter.items)[0]  # one of the allowed words
+        else:
+            assert arg in SAMPLE_ARGS, f"add a sample value for {arg} (route {rule.rule}) to sample_args"
+            values[arg] = SAMPLE_ARGS[arg]
+    return rule.build(values, append_unknown=False)[1]
 
 
 def _call(client, rule, token=None):

@@ -13,7 +13,6 @@ from dialogue.core.models import AuditEvent
 from dialogue.extensions import db
 from tests.conftest import make_app
 
-
 only_sqlite = pytest.mark.parametrize("backend", ["sqlite"])
 
 

@@ -9,7 +9,6 @@ from dialogue.questionnaires.answers import Answers, describe_answer, paginate, 
 from dialogue.questionnaires.models import Question, QuestionType
 
 
-
 @pytest.fixture
 def backend() -> str:
     return "sqlite"  # these checks need no database; one engine is enough
