@@ -121,3 +121,16 @@ def configure_engine(engine: Engine) -> None:
         engine.dialect.do_commit = _wrap(engine.dialect.do_commit, queue)
         engine.dialect.do_rollback = _wrap(engine.dialect.do_rollback, queue)
         event.listen(engine, "close", lambda dbapi_connection, _record: queue.release(dbapi_connection))
+
+
+def insert_unless_present(session, table, values: dict, key: str):
+    """INSERT ... ON CONFLICT (key) DO NOTHING RETURNING id: the new id, or None when *key* is taken.
+
+    The UNIQUE index decides, not a look-up first, so concurrent duplicates store one row.
+    """
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    statement = insert.on_conflict_do_nothing(index_elements=[key]).returning(table.c.id)
+    return session.execute(statement, values).scalar()

@@ -5,7 +5,16 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
 from wtforms.validators import URL, DataRequired, Email, Length, Optional, ValidationError
 
 from dialogue.i18n import LANGUAGE_NAMES, _l
@@ -18,18 +27,26 @@ class LoginForm(FlaskForm):
                              render_kw={"autocomplete": "current-password"})
 
 
-def _no_control_characters(form, field):
+def no_control_characters(form, field):
+    """Control characters (other than line breaks and tabs) are never meant, and break exports."""
     if field.data and any(ord(c) < 32 and c not in "\r\n\t" for c in field.data):
-        raise ValidationError(_l("Remove the control characters from this field."))
+        raise ValidationError(_l("Remove the invisible control characters from the text."))
+
+
+class Checkboxes(SelectMultipleField):
+    """A list of checkboxes (WTForms renders a multiple select by default)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
 
 
 class SettingsForm(FlaskForm):
     name = StringField(_l("Name of the municipality"),
-                       validators=[DataRequired(), Length(max=120), _no_control_characters])
+                       validators=[DataRequired(), Length(max=120), no_control_characters])
     localities = TextAreaField(
         _l("Localities"),
         description=_l("One locality per line, in the order residents should see them."),
-        validators=[DataRequired(), Length(max=5000), _no_control_characters],
+        validators=[DataRequired(), Length(max=5000), no_control_characters],
     )
     default_locale = SelectField(_l("Default language"),
                                  choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()])
@@ -38,7 +55,7 @@ class SettingsForm(FlaskForm):
     contact_email = EmailField(_l("Contact e-mail"), validators=[Optional(), Email(), Length(max=254)])
     contact_phone = StringField(_l("Contact telephone"), validators=[Optional(), Length(max=40)])
     postal_address = TextAreaField(_l("Postal address"),
-                                   validators=[Optional(), Length(max=300), _no_control_characters])
+                                   validators=[Optional(), Length(max=300), no_control_characters])
     website = StringField(_l("Website"), validators=[Optional(), URL(require_tld=True), Length(max=300)],
                           description=_l("Starts with https://"))
 

@@ -11,14 +11,13 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
-    widgets,
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from dialogue.coding.models import NOTE_KINDS
+from dialogue.core.forms import Checkboxes, no_control_characters
 from dialogue.events.models import SIGNUP_GROUPS, EventKind
 from dialogue.i18n import LANGUAGE_NAMES, _l
 
@@ -27,16 +26,6 @@ NEEDS = {
     "food": _l("Special food (allergies, diet)"),
     "interpreter": _l("Interpreter (sign language or another language)"),
 }
-
-
-def no_control_characters(form, field):
-    if field.data and any(ord(c) < 32 and c not in "\r\n\t" for c in field.data):
-        raise ValidationError(_l("Remove the invisible control characters from the text."))
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 class SignupForm(FlaskForm):
@@ -48,7 +37,7 @@ class SignupForm(FlaskForm):
                        render_kw={"autocomplete": "email"})
     group = RadioField(_l("I come as"), default="other",
                        choices=[SelectChoice(k, v) for k, v in SIGNUP_GROUPS.items()])
-    needs = CheckboxesField(_l("I need"), choices=[SelectChoice(k, v) for k, v in NEEDS.items()])
+    needs = Checkboxes(_l("I need"), choices=[SelectChoice(k, v) for k, v in NEEDS.items()])
     needs_note = TextAreaField(_l("Anything else we should know"),
                                validators=[Length(max=1000), no_control_characters],
                                description=_l("Optional. Deleted with your sign-up after the event."))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -13,7 +11,7 @@ from dialogue.coding.models import NOTE_KINDS, Channel, Contribution
 from dialogue.core import mail, spreadsheets
 from dialogue.core.models import Role
 from dialogue.core.services import audit, get_municipality
-from dialogue.core.time import zone
+from dialogue.core.time import from_local, to_local
 from dialogue.events import services
 from dialogue.events.blueprint import bp
 from dialogue.events.forms import EventForm, NoteForm, WalkInForm
@@ -50,13 +48,6 @@ def _locality_choices(empty_label: str) -> list[SelectChoice]:
     return [SelectChoice("", empty_label)] + [SelectChoice(str(p.id), p.name) for p in places]
 
 
-def _local(moment: datetime | None) -> datetime | None:
-    return moment.astimezone(zone()).replace(tzinfo=None) if moment else None
-
-
-def _utc(naive: datetime | None) -> datetime | None:
-    return naive.replace(tzinfo=zone()).astimezone(UTC) if naive else None
-
 
 @bp.route("/staff/events/")
 @staff_required(Role.organizer)
@@ -74,9 +65,9 @@ def _fill_form(form: EventForm, event: Event) -> None:
     form.accessibility_sv.data = event.accessibility.get("sv", "")
     form.locality_id.data = str(event.locality_id or "")
     form.venue.data, form.address.data, form.language.data = event.venue, event.address, event.language
-    form.starts_at.data, form.ends_at.data = _local(event.starts_at), _local(event.ends_at)
-    form.signup_opens_at.data = _local(event.signup_opens_at)
-    form.signup_closes_at.data = _local(event.signup_closes_at)
+    form.starts_at.data, form.ends_at.data = to_local(event.starts_at), to_local(event.ends_at)
+    form.signup_opens_at.data = to_local(event.signup_opens_at)
+    form.signup_closes_at.data = to_local(event.signup_closes_at)
     form.capacity.data = event.capacity
     quotas = {q.group: q.seats for q in event.quotas}
     for group in ("young", "association", "business"):
@@ -98,8 +89,9 @@ def _apply_form(form: EventForm, event: Event) -> None:
     event.accessibility = {"sv": _text(form.accessibility_sv)} if _text(form.accessibility_sv) else {}
     event.locality_id = int(form.locality_id.data) if (form.locality_id.data or "").isdigit() else None
     event.venue, event.address, event.language = _text(form.venue), _text(form.address), form.language.data
-    event.starts_at, event.ends_at = _utc(form.starts_at.data), _utc(form.ends_at.data)
-    event.signup_opens_at, event.signup_closes_at = _utc(form.signup_opens_at.data), _utc(form.signup_closes_at.data)
+    event.starts_at, event.ends_at = from_local(form.starts_at.data), from_local(form.ends_at.data)
+    event.signup_opens_at = from_local(form.signup_opens_at.data)
+    event.signup_closes_at = from_local(form.signup_closes_at.data)
     event.capacity = form.capacity.data
     wanted = {g: getattr(form, f"seats_{g}").data for g in ("young", "association", "business")}
     existing = {q.group: q for q in event.quotas}
@@ -257,8 +249,8 @@ def manage_export(event_id: int, fmt: str):
     header = [_("Number"), _("Name"), _("E-mail address"), _("Group"), _("Status"), _("Needs"), _("Note"),
               _("Signed up"), _("Checked in")]
     data = [(r.id, r.name or "", r.email or "", str(SIGNUP_GROUPS.get(r.group, r.group)), str(r.status),
-             ", ".join(r.needs or []), r.needs_note or "", _local(r.created_at).isoformat(" ", "minutes"),
-             _local(r.checked_in_at).isoformat(" ", "minutes") if r.checked_in_at else "") for r in rows]
+             ", ".join(r.needs or []), r.needs_note or "", to_local(r.created_at).isoformat(" ", "minutes"),
+             to_local(r.checked_in_at).isoformat(" ", "minutes") if r.checked_in_at else "") for r in rows]
     audit("event.export", event, format=fmt, rows=len(data))
     db.session.commit()
     return spreadsheets.download(f"sign-ups-{event.id}", fmt, header, data)

@@ -12,9 +12,9 @@ import time
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from dialogue.core.base import utcnow
+from dialogue.core.database import insert_unless_present
 from dialogue.events.models import (
     ALL,
     Event,
@@ -106,14 +106,6 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _insert_registration(values: dict) -> int | None:
-    table = Registration.__table__
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    statement = insert.on_conflict_do_nothing(index_elements=["submission_key"]).returning(table.c.id)
-    return db.session.execute(statement, values).scalar()
-
-
 def register(event: Event, *, group: str, name: str, email: str, needs: list[str], needs_note: str,
              locale: str, submission_key: str, walk_in: bool = False) -> tuple[Registration, str | None]:
     """Sign a person up: a seat if one is free, else the waiting list.
@@ -122,12 +114,12 @@ def register(event: Event, *, group: str, name: str, email: str, needs: list[str
     """
     token = secrets.token_urlsafe(32)
     pools = pools_for(event, group)
-    registration_id = _insert_registration({
+    registration_id = insert_unless_present(db.session, Registration.__table__, {
         "event_id": event.id, "status": RegistrationStatus.waitlisted, "group": group,
         "pool": pools[0] if pools else ALL, "needs": needs, "locale": locale, "submission_key": submission_key,
         "cancel_token_hash": None if walk_in else token_hash(token), "created_at": utcnow(),
         "checked_in_at": utcnow() if walk_in else None, "walk_in": walk_in,
-    })
+    }, "submission_key")
     if registration_id is None:
         existing = db.session.scalar(sa.select(Registration).where(Registration.submission_key == submission_key))
         return existing, None

@@ -12,32 +12,21 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
-    widgets,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from dialogue.core.forms import Checkboxes, no_control_characters
 from dialogue.i18n import LANGUAGE_NAMES, _l
 from dialogue.questionnaires.models import QuestionType
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-def no_control_characters(form, field):
-    if field.data and any(ord(c) < 32 and c not in "\r\n\t" for c in field.data):
-        raise ValidationError(_l("Remove the invisible control characters from the text."))
-
-
 def _text(label, max_length, required=False, area=False, **kwargs):
     validators = [DataRequired() if required else Optional(), Length(max=max_length), no_control_characters]
     return (TextAreaField if area else StringField)(label, validators=validators, **kwargs)
-
-
-class Checkboxes(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 class QuestionnaireForm(FlaskForm):

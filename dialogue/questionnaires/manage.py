@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -12,7 +10,7 @@ from wtforms import SelectChoice
 
 from dialogue.core.models import Role
 from dialogue.core.services import audit, get_municipality
-from dialogue.core.time import zone
+from dialogue.core.time import from_local, to_local
 from dialogue.extensions import db
 from dialogue.i18n import _, tr
 from dialogue.processes.models import Process
@@ -60,13 +58,6 @@ def _translations(form, name: str) -> dict:
     return {lang: _field(form, f"{name}_{lang}") for lang in LANGS if _field(form, f"{name}_{lang}")}
 
 
-def _local(moment):
-    return moment.astimezone(zone()).replace(tzinfo=None) if moment else None
-
-
-def _utc(naive):
-    return naive.replace(tzinfo=zone()).astimezone(UTC) if naive else None
-
 
 @bp.route("/staff/questionnaires/")
 @staff_required(*READERS)
@@ -89,7 +80,7 @@ def _apply_settings(form: QuestionnaireForm, questionnaire: Questionnaire) -> No
     questionnaire.intro = _translations(form, "intro")
     questionnaire.next_steps = _translations(form, "next_steps")
     questionnaire.slug = _field(form, "slug")
-    questionnaire.opens_at, questionnaire.closes_at = _utc(form.opens_at.data), _utc(form.closes_at.data)
+    questionnaire.opens_at, questionnaire.closes_at = from_local(form.opens_at.data), from_local(form.closes_at.data)
     questionnaire.languages = list(form.languages.data)
     questionnaire.process_id = int(form.process_id.data) if (form.process_id.data or "").isdigit() else None
 
@@ -148,7 +139,7 @@ def manage_settings(questionnaire_id: int):
             for lang in LANGS:
                 getattr(form, f"{name}_{lang}").data = getattr(questionnaire, name).get(lang, "")
         form.slug.data = questionnaire.slug
-        form.opens_at.data, form.closes_at.data = _local(questionnaire.opens_at), _local(questionnaire.closes_at)
+        form.opens_at.data, form.closes_at.data = to_local(questionnaire.opens_at), to_local(questionnaire.closes_at)
         form.languages.data = list(questionnaire.languages)
         form.process_id.data = str(questionnaire.process_id or "")
     if form.validate_on_submit():
@@ -212,7 +203,8 @@ def _question_form(questionnaire: Questionnaire, question: Question | None):
         form.scale_max_label_sv.data = question.scale_max_label.get("sv", "")
     if form.validate_on_submit():
         try:
-            services.change_type(question, QuestionType(form.type.data)) if not creating else None
+            if not creating:
+                services.change_type(question, QuestionType(form.type.data))
         except services.QuestionnaireError:
             form.type.errors = [*form.type.errors, _("The question has answers, so its type can no longer change. "
                                                      "Hide it and add a new question instead.")]

@@ -10,10 +10,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
 
 from dialogue.coding.models import Channel, Contribution
 from dialogue.core.base import utcnow
+from dialogue.core.database import insert_unless_present
 from dialogue.extensions import db
 from dialogue.questionnaires.answers import Answers
 from dialogue.questionnaires.models import (
@@ -73,14 +73,6 @@ _INSERT_CONTACT = FeedbackContact.__table__.insert()
 _RESPONSE_BY_KEY = sa.select(_response.c.id).where(_response.c.submission_key == sa.bindparam("key"))
 
 
-def _insert_response(values: dict) -> int | None:
-    """Insert unless the submission key is stored already; the new id, or None for a duplicate."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert(_response) if dialect == "postgresql" else sqlite.insert(_response)
-    statement = insert.on_conflict_do_nothing(index_elements=["submission_key"]).returning(_response.c.id)
-    return db.session.execute(statement, values).scalar()
-
-
 def _profile(questions: list[Question], answers: Answers) -> dict:
     """Locality, group and age band as the resident gave them, for filtering and representativeness."""
     profile = {"locality_id": None, "locality_other": "", "respondent_group": "", "age_band": ""}
@@ -131,12 +123,12 @@ def store_response(questionnaire: Questionnaire, questions: list[Question], answ
     """
     profile = _profile(questions, answers)
     now = utcnow()
-    response_id = _insert_response(dict(
+    response_id = insert_unless_present(db.session, _response, dict(
         questionnaire_id=questionnaire.id, submission_key=submission_key, submitted_at=now, channel=channel,
         language=language, hidden=False, entered_by_id=entered_by_id, updated_at=None,
         edit_token_hash=token_hash(edit_token(submission_key)) if channel == ResponseChannel.web else None,
         **profile,
-    ))
+    ), "submission_key")
     if response_id is None:
         return db.session.execute(_RESPONSE_BY_KEY, {"key": submission_key}).scalar(), False
     _insert_answers(response_id, questionnaire, questions, answers, profile, channel, language)
