@@ -174,3 +174,18 @@ def test_draft_events_are_not_public(app):
     assert client.get(f"/events/{event_id}").status_code == 404
     assert client.get(f"/events/{event_id}/signup").status_code == 404
     assert client.get(f"/events/{event_id}.ics").status_code == 404
+
+
+def test_cancel_links_are_rate_limited(app_factory):
+    app = app_factory()
+    client = app.test_client()
+    codes = [client.get("/events/cancel/" + "x" * 43).status_code for _ in range(21)]
+    assert codes[:20] == [404] * 20
+    assert codes[20] == 429
+
+
+def test_signup_page_for_an_event_without_sign_up(app):
+    event_id = make_event(app, capacity=None)
+    page = app.test_client().get(f"/events/{event_id}/signup?lang=en")
+    assert "not open" in page.get_data(as_text=True)
+    assert count(app, Registration) == 0
