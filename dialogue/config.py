@@ -67,6 +67,9 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "STAFF_SESSION_IDLE_MINUTES": int(env.get("STAFF_SESSION_IDLE_MINUTES", "30")),
         "STAFF_SESSION_ABSOLUTE_HOURS": int(env.get("STAFF_SESSION_ABSOLUTE_HOURS", "12")),
+        # Ten answers of 10,000 emoji, percent-encoded, stay far below these; anything larger gets a 413 page.
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 4 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session; a long answer must not expire
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
