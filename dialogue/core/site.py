@@ -36,8 +36,24 @@ _table = Municipality.__table__
 _VERSION = sa.select(_table.c.id, _table.c.version).order_by(_table.c.id).limit(1)
 
 
-def load_snapshot() -> MunicipalitySnapshot | None:
-    row = db.session.execute(_VERSION).first()
+@dataclass(frozen=True, slots=True)
+class _Version:
+    id: int
+    version: int
+
+
+def version_columns():
+    """The municipality's id and version as scalar subqueries, to ride along with another query."""
+    return (sa.select(_table.c.id).order_by(_table.c.id).limit(1).scalar_subquery(),
+            sa.select(_table.c.version).order_by(_table.c.id).limit(1).scalar_subquery())
+
+
+def load_snapshot(known: tuple[int, int] | None = None) -> MunicipalitySnapshot | None:
+    """The snapshot; *known* is (id, version) when another query fetched them already."""
+    if known is not None and known[0] is not None:
+        row = _Version(*known)
+    else:
+        row = db.session.execute(_VERSION).first()
     if row is None:
         return None
     cache = current_app.extensions.setdefault("dialogue.municipality_snapshot", {})

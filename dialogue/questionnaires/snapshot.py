@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g
 
+from dialogue.core import site
 from dialogue.extensions import db
 from dialogue.questionnaires.models import Question, Questionnaire, QuestionType, State
 
@@ -62,7 +63,9 @@ _QUESTIONNAIRE_FIELDS = [f for f in QuestionnaireSnapshot.__slots__ if f != "que
 _MAX_CACHED = 200
 # Core, not ORM: this runs on every request, and the ORM's statement handling costs more than the query.
 _table = Questionnaire.__table__
-_VERSION = sa.select(_table.c.id, _table.c.version).where(_table.c.slug == sa.bindparam("slug"))
+# the municipality's version rides along: one query tells whether either cached copy is stale
+_VERSION = sa.select(_table.c.id, _table.c.version, *site.version_columns()).where(
+    _table.c.slug == sa.bindparam("slug"))
 
 
 def _cache() -> dict[str, QuestionnaireSnapshot]:
@@ -75,6 +78,8 @@ def load(slug: str) -> QuestionnaireSnapshot | None:
     row = db.session.execute(_VERSION, {"slug": slug}).first()
     if row is None:
         return None
+    if "municipality" not in g:
+        g.municipality = site.load_snapshot(known=(row[2], row[3]))
     cache = _cache()
     cached = cache.get(slug)
     if cached is not None and cached.id == row.id and cached.version == row.version:
