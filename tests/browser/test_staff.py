@@ -198,4 +198,5 @@ def test_success_message_is_in_view_after_fixing_an_error_from_the_summary(page,
     page.wait_for_url(SETTINGS_AFTER_SAVE)
     flash = page.locator(".flash-success")
     assert flash.is_visible()
-    assert flash.evaluate(IN_VIEWPORT), flash.evaluate("el => [el.getBoundingClientRect().top, el.getBoundingClientRect().bottom, innerHeight, scrollY]")
+    assert flash.evaluate(IN_VIEWPORT), flash.evaluate(
+        "el => [el.getBoundingClientRect().top, el.getBoundingClientRect().bottom, innerHeight, scrollY]")

@@ -29,7 +29,8 @@ def questionnaire_id(app, slug="vad-tycker-du") -> int:
 
 def add_question(client, qid, **fields):
     url = f"/staff/questionnaires/{qid}/questions/new"
-    data = {"type": "short_text", "text_sv": "Fråga", "page": "1", "scale_max": "5", "csrf_token": csrf_token(client, url)}
+    data = {"type": "short_text", "text_sv": "Fråga", "page": "1", "scale_max": "5",
+            "csrf_token": csrf_token(client, url)}
     data.update(fields)
     return client.post(url + "?lang=en", data=data)
 
