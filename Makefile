@@ -48,5 +48,8 @@ extract-messages: $(VENV)/.run-installed
 update-messages: extract-messages
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations
 
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check dialogue tests
+
 clean:
 	rm -rf $(VENV) instance/dialogue.sqlite3* translations/*/LC_MESSAGES/*.mo
