@@ -73,6 +73,56 @@ STAFF = [("admin@flen.example", Role.admin), ("organizer@flen.example", Role.org
          ("analyst@flen.example", Role.analyst)]
 
 
+# Short answers in the residents' own voice, written for the demo; combined at random into ~200 responses.
+STRENGTHS = [
+    "Naturen och alla sjöar", "Närheten till Stockholm och Eskilstuna med tåg", "Föreningslivet",
+    "Att man känner varandra", "Slotten och kulturmiljöerna", "Lugnet", "Billiga bostäder",
+    "Skolorna i de små orterna", "Fint friluftsliv året runt", "Engagerade eldsjälar",
+]
+BEST_MOMENTS = [
+    "När hela Malmköping fylls av folk på marknaden.", "Midsommar vid sjön, när alla hjälps åt.",
+    "När föreningarna ordnar något tillsammans för barnen.", "En vinterdag på isen med familjen.",
+    "När nya grannar blir välkomnade av hela byn.", "Kulturnatten i Flen.",
+]
+USE = [
+    "Marknadsför naturen för besökare och nya invånare.", "Satsa på tåget och bättre busstider.",
+    "Ge föreningarna lokaler och stöd.", "Bygg fler bostäder nära stationerna.",
+    "Låt orterna behålla sin egen karaktär.", "Gör det lättare att starta företag.",
+]
+CHANGE = [
+    "Bättre kollektivtrafik på kvällar och helger.", "Fler jobb på hemmaplan.", "Mer för unga att göra.",
+    "Snabbare bredband på landsbygden.", "Tryggare cykelvägar mellan orterna.", "Att kommunen lyssnar mer.",
+]
+
+
+def _responses(questionnaire, today: date, count: int = 200) -> None:
+    """About 200 answers, as Flen received, spread over the weeks the questionnaire has been open."""
+    import random
+
+    from dialogue.questionnaires import services as questionnaire_services
+    from dialogue.questionnaires.answers import Answers
+    from dialogue.questionnaires.models import AGE_BANDS, GROUPS, Response
+
+    rng = random.Random(2011)
+    questions = questionnaire.questions
+    place_ids = [loc.id for loc in db.session.scalars(sa.select(Locality))]
+    texts = [STRENGTHS, BEST_MOMENTS, USE, CHANGE]
+    for n in range(count):
+        values: dict = {}
+        for question, choices in zip(questions[:4], texts, strict=True):
+            if question.required or rng.random() < 0.7:
+                values[question.id] = rng.choice(choices)
+        values[questions[4].id] = str(rng.choice(place_ids)) if rng.random() < 0.9 else "elsewhere"
+        values[questions[5].id] = rng.choice(list(AGE_BANDS))
+        values[questions[6].id] = rng.choices(list(GROUPS), weights=[8, 2, 2, 2, 1, 1])[0]
+        questionnaire_services.store_response(questionnaire, questions, Answers(values=values),
+                                              submission_key=f"demo-{n}", language="sv")
+    # spread the demo answers over the past month
+    for response in db.session.scalars(sa.select(Response)):
+        response.submitted_at = datetime.combine(today - timedelta(days=rng.randrange(30)), time(12),
+                                                 tzinfo=UTC) + timedelta(minutes=rng.randrange(600))
+
+
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo("Europe/Stockholm"))
 
@@ -133,8 +183,11 @@ def _events(process: Process, start: date) -> None:
         event_services.sync_seats(event)
 
 
-def load(today: date | None = None) -> list[tuple[str, str, str]]:
-    """Create the demo municipality, process and staff; return (email, role, password) of the staff."""
+def load(today: date | None = None, sample_responses: int = 200) -> list[tuple[str, str, str]]:
+    """Create the demo municipality, process, events and staff, and *sample_responses* answers.
+
+    Returns (email, role, password) of the demo staff.
+    """
     today = today or date.today()
     municipality = Municipality(
         name="Flens kommun", default_locale="sv", timezone="Europe/Stockholm",
@@ -175,6 +228,9 @@ def load(today: date | None = None) -> list[tuple[str, str, str]]:
     questionnaire.closes_at = datetime.combine(start + timedelta(days=90), time(23, 59), tzinfo=UTC)
     db.session.add(questionnaire)
 
+    db.session.flush()
+    if sample_responses:
+        _responses(questionnaire, today, sample_responses)
     _events(process, start)
 
     accounts = []

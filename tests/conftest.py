@@ -159,7 +159,7 @@ def municipality(app):
     from dialogue import demo
 
     with app.app_context():
-        demo.load()
+        demo.load(sample_responses=0)
         db.session.commit()
         return services.get_municipality_or_none().id
 

@@ -69,7 +69,7 @@ def live_server(app_factory) -> Iterator[LiveServer]:
 def demo_data(live_server) -> dict:
     """The demo municipality, process and staff; returns staff e-mail addresses by role."""
     with live_server.app.app_context():
-        demo.load()
+        demo.load(sample_responses=0)
         for role in ("admin", "organizer", "analyst"):
             services.create_user(f"{role}@test.example", PASSWORD, role)
         db.session.commit()

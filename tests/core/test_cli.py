@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from dialogue.coding.models import Contribution
 from dialogue.core.models import Municipality, Role, User
+from dialogue.events.models import Event
 from dialogue.extensions import db
 from dialogue.processes.models import Process
+from dialogue.questionnaires.models import Response
 from tests.conftest import count, login
 
 
@@ -79,3 +82,7 @@ def test_demo_load_if_empty_keeps_existing_data(app, tmp_path):
     assert count(app, Municipality) == 1
     assert count(app, Process) == 1
     assert count(app, User) == 3
+    # Flen's questionnaire got about 200 answers; the demo has as many, with their text as contributions
+    assert count(app, Response) == 200
+    assert count(app, Contribution) > 400
+    assert count(app, Event) == 7
