@@ -12,11 +12,17 @@ from dialogue.processes.blueprint import bp
 from dialogue.processes.models import Process
 
 
+def _render(process: Process | None, day):
+    return render_template("processes/display/home.html", process=process, today=day,
+                           questionnaires=services.open_questionnaires(process) if process else [],
+                           events=services.upcoming_events(process) if process else [])
+
+
 @bp.route("/")
 def home():
-    """The current dialogue process and its timeline."""
+    """The current dialogue process: how to take part now, and its timeline."""
     day = today()
-    return render_template("processes/display/home.html", process=services.current_process(day), today=day)
+    return _render(services.current_process(day), day)
 
 
 @bp.route("/processes/<slug>")
@@ -28,4 +34,4 @@ def show(slug: str):
     process = db.session.scalar(sa.select(Process).where(Process.slug == slug, Process.published.is_(True)))
     if process is None:
         abort(404)
-    return render_template("processes/display/home.html", process=process, today=today())
+    return _render(process, today())

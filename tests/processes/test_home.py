@@ -66,3 +66,19 @@ def test_phase_status(app):
     assert phase.status(date(2026, 3, 1)) == "current"
     assert phase.status(date(2026, 3, 31)) == "current"
     assert phase.status(date(2026, 4, 1)) == "done"
+
+
+def test_home_shows_how_to_take_part_now(client, municipality):
+    page = client.get("/?lang=en").get_data(as_text=True)
+    assert 'href="/questionnaires/nar-ar-flens-kommun-som-bast"' in page
+    assert page.count('href="/events/') >= 3
+    assert "Take part now" in page
+
+
+def test_closed_questionnaire_is_not_offered_on_home(app, client, municipality):
+    from dialogue.questionnaires.models import Questionnaire, State
+
+    with app.app_context():
+        db.session.scalar(sa.select(Questionnaire)).state = State.closed
+        db.session.commit()
+    assert "/questionnaires/nar-ar" not in client.get("/").get_data(as_text=True)
