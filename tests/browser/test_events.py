@@ -7,11 +7,7 @@ Every page state a test visits gets ``check_page`` (footer links and axe-core WC
 
 from __future__ import annotations
 
-import email
 import re
-import socket
-import time
-from email import policy
 
 import pytest
 import sqlalchemy as sa
@@ -24,6 +20,7 @@ from dialogue.extensions import db
 from dialogue.questionnaires.services import new_submission_key
 from tests.browser.conftest import PHONE, check_page, sign_in
 from tests.events.helpers import make_event
+from tests.smtp import smtp_server
 
 pytestmark = pytest.mark.browser
 
@@ -33,42 +30,13 @@ CANCEL_LINK = re.compile(r"https?://[^/\s]+/events/cancel/[A-Za-z0-9_-]+")
 
 # -- a real SMTP server for the live app --------------------------------------------------------------
 
-class Inbox:
-    """Collects what aiosmtpd receives; ``wait_for`` polls with a deadline instead of sleeping blindly."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-    def wait_for(self, n: int, timeout: float = 10) -> list[email.message.EmailMessage]:
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < n and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert len(self.messages) >= n, f"expected {n} messages, got {len(self.messages)}"
-        return self.messages
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def inbox(live_server):
     """An SMTP server on 127.0.0.1; the live app sends to it (its config is read at send time)."""
-    from aiosmtpd.controller import Controller
-
-    box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    live_server.app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port,
-                                  MAIL_SENDER="dialog@flen.example")
-    yield box
-    controller.stop()
+    with smtp_server() as box:
+        live_server.app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=box.port,
+                                      MAIL_SENDER="dialog@flen.example")
+        yield box
 
 
 def plain_text(message) -> str:

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import email
 import re
-import socket
-import time
-from email import policy
 
 import pytest
 import sqlalchemy as sa
@@ -15,40 +11,13 @@ from dialogue.events.models import OutgoingMail, Registration, RegistrationConta
 from dialogue.extensions import db
 from tests.conftest import count, csrf_token
 from tests.events.helpers import make_event
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-    def wait_for(self, n: int, timeout: float = 10) -> list:
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < n and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert len(self.messages) >= n, f"expected {n} messages, got {len(self.messages)}"
-        return self.messages
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.smtp import free_port, smtp_server
 
 
 @pytest.fixture
 def smtp():
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    inbox.port = controller.port
-    yield inbox
-    controller.stop()
+    with smtp_server() as inbox:
+        yield inbox
 
 
 @pytest.fixture
