@@ -58,7 +58,8 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "TESTING": testing,
         "SECRET_KEY": env.get("SECRET_KEY") or None,
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        # Database errors would otherwise carry the statement's values (names, addresses) into the logs.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         # Sessions: staff only. The cookie is signed; the server keeps the session row (see security.py).
         "SESSION_COOKIE_NAME": "dialogue_session",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -121,3 +121,23 @@ def test_create_app_opens_no_connection(backend, app_factory):
         pool = db.engine.pool
         assert pool.checkedout() == 0
         assert pool.checkedin() == 0, "create_app connected to the database before a fork"
+
+
+def test_database_errors_do_not_carry_personal_data_into_logs(app_factory, caplog):
+    """A failing statement's values (here an e-mail address) appear neither in the log nor on the page."""
+    from dialogue.core import services
+
+    app = app_factory(PROPAGATE_EXCEPTIONS=False)
+
+    @app.route("/duplicate/<token>")
+    def duplicate(token):
+        services.create_user("anna.andersson@kommun.example", "a long enough passphrase", "admin")
+        db.session.add(services.User(email="anna.andersson@kommun.example", password_hash="x", role="admin"))
+        db.session.flush()
+
+    response = app.test_client().get("/duplicate/secret-token-123")
+    assert response.status_code == 500
+    assert "IntegrityError" in caplog.text
+    assert "anna.andersson" not in caplog.text
+    assert "secret-token-123" not in caplog.text
+    assert "anna.andersson" not in response.get_data(as_text=True)
