@@ -42,12 +42,6 @@ class _Version:
     version: int
 
 
-def version_columns():
-    """The municipality's id and version as scalar subqueries, to ride along with another query."""
-    return (sa.select(_table.c.id).order_by(_table.c.id).limit(1).scalar_subquery(),
-            sa.select(_table.c.version).order_by(_table.c.id).limit(1).scalar_subquery())
-
-
 def load_snapshot(known: tuple[int, int] | None = None) -> MunicipalitySnapshot | None:
     """The snapshot; *known* is (id, version) when another query fetched them already."""
     if known is not None and known[0] is not None:

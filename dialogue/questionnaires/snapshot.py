@@ -61,11 +61,6 @@ class QuestionnaireSnapshot:
 _QUESTION_FIELDS = [f for f in QuestionSnapshot.__slots__]
 _QUESTIONNAIRE_FIELDS = [f for f in QuestionnaireSnapshot.__slots__ if f != "questions"]
 _MAX_CACHED = 200
-# Core, not ORM: this runs on every request, and the ORM's statement handling costs more than the query.
-_table = Questionnaire.__table__
-# the municipality's version rides along: one query tells whether either cached copy is stale
-_VERSION = sa.select(_table.c.id, _table.c.version, *site.version_columns()).where(
-    _table.c.slug == sa.bindparam("slug"))
 
 
 def _cache() -> dict[str, QuestionnaireSnapshot]:
@@ -73,23 +68,46 @@ def _cache() -> dict[str, QuestionnaireSnapshot]:
     return current_app.extensions.setdefault("dialogue.questionnaire_snapshots", {})
 
 
+# The version check runs on every resident's request. It goes straight to the driver on a pooled
+# connection: SQLAlchemy's session and statement machinery cost several times more than the query.
+_VERSION_SQL = ("SELECT q.id, q.version, (SELECT m.id FROM municipality m ORDER BY m.id LIMIT 1), "
+                "(SELECT m.version FROM municipality m ORDER BY m.id LIMIT 1) "
+                "FROM questionnaire q WHERE q.slug = {}")
+
+
+def _versions(slug: str):
+    engine = db.engine
+    marker = "?" if engine.dialect.paramstyle == "qmark" else "%s"
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(_VERSION_SQL.format(marker), (slug,))
+        row = cursor.fetchone()
+        cursor.close()
+        return row
+    finally:
+        connection.close()  # back to the pool, which rolls back anything open
+
+
 def load(slug: str) -> QuestionnaireSnapshot | None:
     """The questionnaire with this slug as it is in the database now, or None."""
-    row = db.session.execute(_VERSION, {"slug": slug}).first()
-    if row is None:
+    found = _versions(slug)
+    if found is None:
         return None
+    questionnaire_id, version, municipality_id, municipality_version = found
     if "municipality" not in g:
-        g.municipality = site.load_snapshot(known=(row[2], row[3]))
+        g.municipality = site.load_snapshot(known=(municipality_id, municipality_version))
     cache = _cache()
     cached = cache.get(slug)
-    if cached is not None and cached.id == row.id and cached.version == row.version:
+    if cached is not None and cached.id == questionnaire_id and cached.version == version:
         return cached
     head = db.session.execute(
-        sa.select(*[getattr(Questionnaire, f) for f in _QUESTIONNAIRE_FIELDS]).where(Questionnaire.id == row.id)
+        sa.select(*[getattr(Questionnaire, f) for f in _QUESTIONNAIRE_FIELDS])
+        .where(Questionnaire.id == questionnaire_id)
     ).one()
     questions = db.session.execute(
         sa.select(*[getattr(Question, f) for f in _QUESTION_FIELDS])
-        .where(Question.questionnaire_id == row.id).order_by(Question.position, Question.id)
+        .where(Question.questionnaire_id == questionnaire_id).order_by(Question.position, Question.id)
     ).all()
     snapshot = QuestionnaireSnapshot(
         **head._asdict(), questions=tuple(QuestionSnapshot(**q._asdict()) for q in questions))
