@@ -87,8 +87,10 @@ def _register_blueprints(app: Flask) -> None:
     from dialogue.events.blueprint import bp as events_bp
     from dialogue.processes.blueprint import bp as processes_bp
     from dialogue.questionnaires.blueprint import bp as questionnaires_bp
+    from dialogue.vision.blueprint import bp as vision_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(processes_bp)
     app.register_blueprint(questionnaires_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(vision_bp)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -133,7 +134,60 @@ def purge_events(days: int | None) -> None:
     click.echo(f"Purged the personal data of {purged} event(s); deleted {removed} sent message(s).")
 
 
+vision_group = AppGroup("vision", help="Visions and their building blocks.")
+
+
+@vision_group.command("import")
+@click.argument("source")
+@click.option("--replace", is_flag=True, help="Replace a vision with the same slug.")
+def import_vision(source: str, replace: bool) -> None:
+    """Import a vision from a YAML file, or a shipped template by name (see `vision templates`)."""
+    from dialogue.vision import services as vision_services
+
+    path = next((p for p in vision_services.seed_files() if p.stem == source), None) or Path(source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise click.ClickException(f"Cannot read {source}: {error.strerror}") from error
+    try:
+        vision = vision_services.import_vision(text, replace=replace)
+    except vision_services.VisionFileError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{source}: {error}. Nothing was imported.") from error
+    services.audit("vision.import", vision, actor=None, slug=vision.slug)
+    db.session.commit()
+    click.echo(f"Imported {vision.slug} ({len(vision.nodes)} nodes).")
+
+
+@vision_group.command("export")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of to standard output.")
+def export_vision(slug: str, output: str | None) -> None:
+    """Export a vision as YAML."""
+    from dialogue.vision import services as vision_services
+    from dialogue.vision.models import Vision
+
+    vision = db.session.scalar(sa.select(Vision).where(Vision.slug == slug))
+    if vision is None:
+        raise click.ClickException(f"No vision {slug}.")
+    text = vision_services.export_vision(vision)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@vision_group.command("templates")
+def list_templates() -> None:
+    """The vision templates that come with dialogue."""
+    from dialogue.vision import services as vision_services
+
+    for path in vision_services.seed_files():
+        click.echo(path.stem)
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(vision_group)
     app.cli.add_command(users)
     app.cli.add_command(demo)
     app.cli.add_command(mail_group)

@@ -21,6 +21,7 @@ from dialogue.extensions import db
 from dialogue.processes.models import Phase, PhaseKind, Process
 from dialogue.questionnaires.models import State
 from dialogue.questionnaires.starter import at_its_best
+from dialogue.vision import services as vision_services
 
 LOCALITIES = ["Flen", "Malmköping", "Hälleforsnäs", "Sparreholm", "Mellösa", "Bettna", "Vadsbro", "Skebokvarn"]
 
@@ -232,6 +233,7 @@ def load(today: date | None = None, sample_responses: int = 200) -> list[tuple[s
     if sample_responses:
         _responses(questionnaire, today, sample_responses)
     _events(process, start)
+    vision_services.import_vision((vision_services.SEEDS / "flen.yaml").read_text(encoding="utf-8"))
 
     accounts = []
     for email, role in STAFF:

@@ -12,3 +12,4 @@ from dialogue.events.models import (  # noqa: F401
 )
 from dialogue.processes.models import Phase, Process  # noqa: F401
 from dialogue.questionnaires.models import Answer, FeedbackContact, Question, Questionnaire, Response  # noqa: F401
+from dialogue.vision.models import Vision, VisionNode  # noqa: F401

@@ -36,10 +36,14 @@ def sample_args(app, municipality):
         response_id, _created = store_response(questionnaire, questionnaire.questions,
                                                Answers(values={question.id: "Sjöarna"}), submission_key="sample",
                                                language="sv")
+        from dialogue.vision.models import Vision
+
+        vision_id = db.session.scalar(sa.select(Vision.id))
         db.session.commit()
         SAMPLE_ARGS.clear()
         SAMPLE_ARGS.update(event_id=event.id, registration_id=registration.id, fmt="csv",
-                           questionnaire_id=questionnaire.id, question_id=question.id, response_id=response_id)
+                           questionnaire_id=questionnaire.id, question_id=question.id, response_id=response_id,
+                           vision_id=vision_id)
 
 
 def staff_rules(app):

@@ -1,0 +1,105 @@
+"""Import and export of visions as YAML. Imports are all or nothing: a wrong file changes nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+import yaml
+
+from dialogue.extensions import db
+from dialogue.vision.models import NodeKind, Vision, VisionNode
+
+SEEDS = Path(__file__).parent / "seeds"
+LANGS = ("sv", "da", "en")
+
+
+class VisionFileError(ValueError):
+    """What is wrong with a vision file, and where."""
+
+
+def _text(value, where: str, required: bool) -> dict:
+    if value is None and not required:
+        return {}
+    if isinstance(value, str):
+        value = {"sv": value}
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise VisionFileError(f"{where}: give the text as a mapping of languages, e.g. {{sv: ..., en: ...}}")
+    unknown = set(value) - set(LANGS)
+    if unknown:
+        raise VisionFileError(f"{where}: unknown language(s) {', '.join(sorted(unknown))}; use sv, da or en")
+    if required and not any(v.strip() for v in value.values()):
+        raise VisionFileError(f"{where}: a title is required")
+    return {k: v.strip() for k, v in value.items() if v.strip()}
+
+
+def _nodes(items, vision: Vision, parent: VisionNode | None, where: str) -> None:
+    if items is None:
+        return
+    if not isinstance(items, list):
+        raise VisionFileError(f"{where}: 'nodes' and 'children' must be lists")
+    for position, item in enumerate(items):
+        here = f"{where}[{position + 1}]"
+        if not isinstance(item, dict):
+            raise VisionFileError(f"{here}: each node is a mapping with kind and title")
+        try:
+            kind = NodeKind(item.get("kind"))
+        except ValueError:
+            raise VisionFileError(f"{here}: unknown kind {item.get('kind')!r}; use one of "
+                                  f"{', '.join(k.value for k in NodeKind)}") from None
+        node = VisionNode(vision=vision, parent=parent, kind=kind, position=position,
+                          title=_text(item.get("title"), f"{here}.title", required=True),
+                          text=_text(item.get("text"), f"{here}.text", required=False))
+        db.session.add(node)
+        _nodes(item.get("children"), vision, node, f"{here}.children")
+
+
+def parse(text: str) -> dict:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise VisionFileError(f"not valid YAML: {error}") from None
+    if not isinstance(data, dict) or "slug" not in data or "nodes" not in data:
+        raise VisionFileError("a vision file is a mapping with slug, name and nodes")
+    return data
+
+
+def import_vision(text: str, replace: bool = False) -> Vision:
+    """Create the vision described by *text*; with *replace*, an existing one with its slug goes first."""
+    data = parse(text)
+    slug = str(data["slug"]).strip()
+    existing = db.session.scalar(sa.select(Vision).where(Vision.slug == slug))
+    if existing is not None:
+        if not replace:
+            raise VisionFileError(f"a vision with the slug {slug!r} exists already; import with --replace")
+        db.session.delete(existing)
+        db.session.flush()
+    adopted = data.get("adopted_on")
+    if adopted is not None and not isinstance(adopted, date):
+        raise VisionFileError("adopted_on: give a date such as 2012-03-29")
+    vision = Vision(slug=slug, name=_text(data.get("name"), "name", required=True), adopted_on=adopted)
+    db.session.add(vision)
+    _nodes(data["nodes"], vision, None, "nodes")
+    db.session.flush()
+    return vision
+
+
+def export_vision(vision: Vision) -> str:
+    def node(n: VisionNode) -> dict:
+        out = {"kind": n.kind.value, "title": n.title}
+        if n.text:
+            out["text"] = n.text
+        if n.active_children:
+            out["children"] = [node(c) for c in n.active_children]
+        return out
+
+    data = {"slug": vision.slug, "name": vision.name}
+    if vision.adopted_on:
+        data["adopted_on"] = vision.adopted_on
+    data["nodes"] = [node(n) for n in vision.roots]
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+def seed_files() -> list[Path]:
+    return sorted(SEEDS.glob("*.yaml"))

@@ -1,0 +1,22 @@
+"""The vision as residents read it."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, render_template
+
+from dialogue.extensions import db
+from dialogue.vision.blueprint import bp
+from dialogue.vision.models import Vision
+
+
+@bp.route("/vision/<slug>")
+def show(slug: str):
+    """The vision, its values and aims, and the building blocks behind it.
+
+    :raise 404: unknown vision
+    """
+    vision = db.session.scalar(sa.select(Vision).where(Vision.slug == slug))
+    if vision is None:
+        abort(404)
+    return render_template("vision/display/show.html", vision=vision)
