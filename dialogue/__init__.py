@@ -83,6 +83,7 @@ def _timezone() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from dialogue.coding.blueprint import bp as coding_bp
     from dialogue.core.blueprint import bp as core_bp
     from dialogue.events.blueprint import bp as events_bp
     from dialogue.processes.blueprint import bp as processes_bp
@@ -94,3 +95,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(questionnaires_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(vision_bp)
+    app.register_blueprint(coding_bp)

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dialogue.core.base import utcnow
 from dialogue.extensions import db
@@ -75,3 +75,39 @@ class Contribution(db.Model):
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     #: hidden with its response (spam); hidden contributions are not coded or counted
     hidden: Mapped[bool] = mapped_column(default=False)
+    #: the analysts' note while coding
+    coding_note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+
+    codings: Mapped[list[Coding]] = relationship(back_populates="contribution", cascade="all, delete-orphan",
+                                                 passive_deletes=True)
+
+    @property
+    def active_codings(self) -> list[Coding]:
+        return [c for c in self.codings if c.removed_at is None]
+
+
+class Coding(db.Model):
+    """A contribution coded to a building block (or another node of the vision).
+
+    Removing a code keeps the row with who removed it and when: the history of the analysis stays.
+    """
+
+    __table_args__ = (
+        sa.Index("uq_coding_active", "contribution_id", "node_id", unique=True,
+                 sqlite_where=sa.text("removed_at IS NULL"), postgresql_where=sa.text("removed_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(sa.ForeignKey("contribution.id", ondelete="CASCADE"), index=True)
+    node_id: Mapped[int] = mapped_column(sa.ForeignKey("vision_node.id", ondelete="CASCADE"), index=True)
+    coder_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the analyst confirmed a suggestion rather than choosing the block unprompted
+    from_suggestion: Mapped[bool] = mapped_column(default=False)
+    #: the coded part of the text, as character offsets, when not the whole text
+    excerpt_start: Mapped[int | None]
+    excerpt_end: Mapped[int | None]
+    removed_at: Mapped[datetime | None]
+    removed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+
+    contribution: Mapped[Contribution] = relationship(back_populates="codings")

@@ -39,11 +39,14 @@ def sample_args(app, municipality):
         from dialogue.vision.models import Vision
 
         vision_id = db.session.scalar(sa.select(Vision.id))
+        from dialogue.coding.models import Contribution
+
+        contribution_id = db.session.scalar(sa.select(Contribution.id))
         db.session.commit()
         SAMPLE_ARGS.clear()
         SAMPLE_ARGS.update(event_id=event.id, registration_id=registration.id, fmt="csv",
                            questionnaire_id=questionnaire.id, question_id=question.id, response_id=response_id,
-                           vision_id=vision_id)
+                           vision_id=vision_id, contribution_id=contribution_id)
 
 
 def staff_rules(app):
