@@ -25,12 +25,20 @@ def switch_language_url(locale: str) -> str:
     return url_for("processes.home", lang=locale)
 
 
+def page_url(number: int) -> str:
+    """The current page with another page number, every other argument kept."""
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(number)]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
 def init_app(app) -> None:
     from dialogue.core.services import get_municipality
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["tr"] = tr
+    app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["time"] = format_time

@@ -137,6 +137,16 @@ def check_a11y(page) -> None:
     assert not violations, f"axe found violations on {page.url}:\n{report}"
 
 
+def answer_demo_questionnaire(page, text: str) -> None:
+    """Answer the first question of the demo questionnaire, page through it and send it."""
+    page.goto("/questionnaires/nar-ar-flens-kommun-som-bast?lang=en")
+    page.locator("textarea").first.fill(text)
+    for _ in range(2):
+        page.locator("button[name=move][value=next]").click()
+    page.locator("button[name=move][value=submit]").click()
+    page.locator("#private-link").wait_for()
+
+
 def sign_in(page, email: str, password: str = PASSWORD) -> None:
     page.goto("/staff/login")
     page.get_by_label("E-post", exact=False).or_(page.get_by_label("E-mail", exact=False)).first.fill(email)
@@ -145,5 +155,5 @@ def sign_in(page, email: str, password: str = PASSWORD) -> None:
     page.wait_for_url("**/staff/")
 
 
-__all__ = ["check_a11y", "check_footer", "check_page", "html_lang", "sign_in", "PHONE",
+__all__ = ["answer_demo_questionnaire", "check_a11y", "check_footer", "check_page", "html_lang", "sign_in", "PHONE",
            "clear_tables"]

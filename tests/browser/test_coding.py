@@ -7,18 +7,13 @@ import sqlalchemy as sa
 
 from dialogue.coding.models import Coding
 from dialogue.extensions import db
-from tests.browser.conftest import check_page, sign_in
+from tests.browser.conftest import answer_demo_questionnaire, check_page, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_code_with_the_keyboard(page, live_server, demo_data):
-    page.goto("/questionnaires/nar-ar-flens-kommun-som-bast?lang=en")
-    page.locator("textarea").first.fill("Sjöarna och skogen")
-    for _ in range(2):
-        page.locator("button[name=move][value=next]").click()
-    page.locator("button[name=move][value=submit]").click()
-    page.locator("#private-link").wait_for()
+    answer_demo_questionnaire(page, "Sjöarna och skogen")
 
     sign_in(page, demo_data["analyst"])
     page.goto("/staff/coding/")

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from dialogue.extensions import db
 from dialogue.questionnaires.models import Questionnaire, State
-from tests.browser.conftest import check_page, sign_in
+from tests.browser.conftest import answer_demo_questionnaire, check_page, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -56,12 +56,7 @@ def test_organizer_builds_previews_and_opens_a_questionnaire(page, live_server, 
 
 def test_analyst_reads_results_and_hides_spam(page, live_server, demo_data):
     # a resident answers first
-    page.goto("/questionnaires/nar-ar-flens-kommun-som-bast?lang=en")
-    page.locator("textarea").first.fill("Köp billiga klockor nu")
-    for _ in range(2):
-        page.locator("button[name=move][value=next]").click()
-    page.locator("button[name=move][value=submit]").click()
-    page.locator("#private-link").wait_for()
+    answer_demo_questionnaire(page, "Köp billiga klockor nu")
 
     sign_in(page, demo_data["analyst"])
     with live_server.app.app_context():

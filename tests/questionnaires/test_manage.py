@@ -205,3 +205,24 @@ def test_analysts_read_but_do_not_edit(app, client, make_user, municipality):
     assert client.post(f"/staff/questionnaires/{qid}/close", data={"csrf_token": token}).status_code == 403
     assert re.search(r"Open to residents|Close", client.get(f"/staff/questionnaires/{qid}?lang=en")
                      .get_data(as_text=True)) is None
+
+
+def test_text_answers_page_and_keep_their_filters(app, client, make_user, municipality):
+    from dialogue.questionnaires.answers import Answers
+    from dialogue.questionnaires.services import store_response
+
+    with app.app_context():
+        questionnaire = db.session.scalar(sa.select(Questionnaire))
+        first = questionnaire.questions[0]
+        for n in range(30):
+            store_response(questionnaire, questionnaire.questions, Answers(values={first.id: f"Skogen {n}"}),
+                           submission_key=f"page-{n}", language="sv")
+        db.session.commit()
+        qid = questionnaire.id
+    login(client, make_user("analyst"))
+    page = client.get(f"/staff/questionnaires/{qid}/results?q=skogen&lang=en").get_data(as_text=True)
+    assert "Page 1 of 2" in page
+    link = re.search(r'<a href="([^"]+)">Next</a>', page).group(1).replace("&amp;", "&")
+    assert "q=skogen" in link and "page=2" in link and link.endswith("#texts")
+    second = client.get(link.split("#")[0]).get_data(as_text=True)
+    assert "Page 2 of 2" in second and "Skogen 0<" in second.replace("\n", "<")
