@@ -83,11 +83,15 @@ def _timezone() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from dialogue.api.blueprint import bp as api_bp
     from dialogue.coding.blueprint import bp as coding_bp
     from dialogue.core.blueprint import bp as core_bp
     from dialogue.events.blueprint import bp as events_bp
+    from dialogue.exports.blueprint import bp as exports_bp
     from dialogue.processes.blueprint import bp as processes_bp
     from dialogue.questionnaires.blueprint import bp as questionnaires_bp
+    from dialogue.reports.blueprint import bp as reports_bp
+    from dialogue.steering.blueprint import bp as steering_bp
     from dialogue.vision.blueprint import bp as vision_bp
 
     app.register_blueprint(core_bp)
@@ -96,3 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp)
     app.register_blueprint(vision_bp)
     app.register_blueprint(coding_bp)
+    app.register_blueprint(exports_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(steering_bp)
+    app.register_blueprint(api_bp)

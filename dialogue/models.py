@@ -1,6 +1,13 @@
 """Every model, imported so that Alembic and `create_all` see all tables."""
 
-from dialogue.coding.models import Coding, Contribution  # noqa: F401
+from dialogue.coding.models import (  # noqa: F401
+    AgreementCode,
+    AgreementItem,
+    AgreementRound,
+    Coding,
+    Contribution,
+    Suggestion,
+)
 from dialogue.core.models import AuditEvent, Locality, Municipality, StaffSession, User  # noqa: F401
 from dialogue.events.models import (  # noqa: F401
     Event,

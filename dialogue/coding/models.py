@@ -77,6 +77,8 @@ class Contribution(db.Model):
     hidden: Mapped[bool] = mapped_column(default=False)
     #: the analysts' note while coding
     coding_note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    #: an analyst judged it fit to quote on the public "what we heard" page (no personal data in it)
+    publishable: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     codings: Mapped[list[Coding]] = relationship(back_populates="contribution", cascade="all, delete-orphan",
                                                  passive_deletes=True)
@@ -111,3 +113,73 @@ class Coding(db.Model):
     removed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
 
     contribution: Mapped[Contribution] = relationship(back_populates="codings")
+
+
+class Suggestion(db.Model):
+    """A building block the suggestion model proposes for a contribution, with its score.
+
+    Kept apart from `Coding` on purpose: a suggestion never counts as a code until an analyst confirms
+    it (the code then records `from_suggestion`). Recomputed in bulk; the newest run replaces the last.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("contribution_id", "node_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(sa.ForeignKey("contribution.id", ondelete="CASCADE"), index=True)
+    node_id: Mapped[int] = mapped_column(sa.ForeignKey("vision_node.id", ondelete="CASCADE"), index=True)
+    #: 1 is the most likely block
+    rank: Mapped[int]
+    score: Mapped[float]
+    #: "model" (trained on confirmed codes) or "keywords" (the fallback while few codes exist)
+    source: Mapped[str] = mapped_column(sa.String(10))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AgreementRound(db.Model):
+    """A random sample of contributions coded twice, blind, to measure how well analysts agree."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vision_id: Mapped[int] = mapped_column(sa.ForeignKey("vision.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    #: share of the codable contributions drawn, in percent
+    sample_percent: Mapped[int]
+    coder_a_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    coder_b_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    items: Mapped[list[AgreementItem]] = relationship(back_populates="round", cascade="all, delete-orphan",
+                                                      passive_deletes=True, order_by="AgreementItem.id")
+
+
+class AgreementItem(db.Model):
+    """One sampled contribution; each analyst marks it done, even when no block applies."""
+
+    __table_args__ = (sa.UniqueConstraint("round_id", "contribution_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("agreement_round.id", ondelete="CASCADE"), index=True)
+    contribution_id: Mapped[int] = mapped_column(sa.ForeignKey("contribution.id", ondelete="CASCADE"), index=True)
+    a_done_at: Mapped[datetime | None]
+    b_done_at: Mapped[datetime | None]
+    #: when an admin settled a disagreement on this item
+    settled_at: Mapped[datetime | None]
+
+    round: Mapped[AgreementRound] = relationship(back_populates="items")
+    codes: Mapped[list[AgreementCode]] = relationship(back_populates="item", cascade="all, delete-orphan",
+                                                      passive_deletes=True)
+
+
+class AgreementCode(db.Model):
+    """One analyst's code in an agreement round; the other analyst never sees it while coding."""
+
+    __table_args__ = (sa.UniqueConstraint("item_id", "coder_id", "node_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("agreement_item.id", ondelete="CASCADE"), index=True)
+    coder_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    node_id: Mapped[int] = mapped_column(sa.ForeignKey("vision_node.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    item: Mapped[AgreementItem] = relationship(back_populates="codes")

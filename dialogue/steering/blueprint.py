@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("steering", __name__)
