@@ -1,5 +1,6 @@
 """Every model, imported so that Alembic and `create_all` see all tables."""
 
+from dialogue.api.models import ApiToken  # noqa: F401
 from dialogue.coding.models import (  # noqa: F401
     AgreementCode,
     AgreementItem,
@@ -19,4 +20,5 @@ from dialogue.events.models import (  # noqa: F401
 )
 from dialogue.processes.models import Phase, Process  # noqa: F401
 from dialogue.questionnaires.models import Answer, FeedbackContact, Question, Questionnaire, Response  # noqa: F401
+from dialogue.reports.models import PopulationFigure  # noqa: F401
 from dialogue.vision.models import Vision, VisionNode  # noqa: F401

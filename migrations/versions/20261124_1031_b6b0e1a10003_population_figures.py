@@ -17,8 +17,18 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_table(
+        'population_figure',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('locality_id', sa.Integer(), nullable=False),
+        sa.Column('age_band', sa.String(length=10), nullable=False),
+        sa.Column('count', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['locality_id'], ['locality.id'], name=op.f('fk_population_figure_locality_id_locality'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_population_figure')),
+        sa.UniqueConstraint('locality_id', 'age_band', name=op.f('uq_population_figure_locality_id_age_band')),
+    )
 
 
 def downgrade():
-    pass
+    op.drop_table('population_figure')
