@@ -22,3 +22,4 @@ from dialogue.processes.models import Phase, Process  # noqa: F401
 from dialogue.questionnaires.models import Answer, FeedbackContact, Question, Questionnaire, Response  # noqa: F401
 from dialogue.reports.models import PopulationFigure  # noqa: F401
 from dialogue.vision.models import Vision, VisionNode  # noqa: F401
+from dialogue.steering.models import FollowUp, Indicator, Measurement  # noqa: F401
