@@ -49,7 +49,12 @@ class Contribution(db.Model):
     downstream. It holds no personal data: only the text and what is known of its context.
     """
 
-    __table_args__ = (sa.Index("ix_contribution_channel_created", "channel", "created_at"),)
+    __table_args__ = (
+        sa.Index("ix_contribution_channel_created", "channel", "created_at"),
+        # the coding queue filters on these; with 100,000 contributions a scan is too slow
+        sa.Index("ix_contribution_question_id", "question_id"),
+        sa.Index("ix_contribution_locality_id", "locality_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[Channel] = mapped_column(sa.Enum(Channel, native_enum=False, length=20))
@@ -122,16 +127,37 @@ class Suggestion(db.Model):
     it (the code then records `from_suggestion`). Recomputed in bulk; the newest run replaces the last.
     """
 
+    # the unique constraint's index also serves "suggestions of this contribution"
     __table_args__ = (sa.UniqueConstraint("contribution_id", "node_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contribution_id: Mapped[int] = mapped_column(sa.ForeignKey("contribution.id", ondelete="CASCADE"), index=True)
+    contribution_id: Mapped[int] = mapped_column(sa.ForeignKey("contribution.id", ondelete="CASCADE"))
     node_id: Mapped[int] = mapped_column(sa.ForeignKey("vision_node.id", ondelete="CASCADE"), index=True)
     #: 1 is the most likely block
     rank: Mapped[int]
     score: Mapped[float]
     #: "model" (trained on confirmed codes) or "keywords" (the fallback while few codes exist)
     source: Mapped[str] = mapped_column(sa.String(10))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SuggestionRun(db.Model):
+    """One computation of the suggestions for a vision, with how good they were on held-out codes."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vision_id: Mapped[int] = mapped_column(sa.ForeignKey("vision.id", ondelete="CASCADE"), index=True)
+    #: "model" or "keywords", as in `Suggestion.source`
+    source: Mapped[str] = mapped_column(sa.String(10))
+    #: confirmed, active codes on the vision's blocks when it ran
+    codes: Mapped[int]
+    #: coded contributions kept out of training to measure the suggestions on
+    held_out: Mapped[int]
+    #: share of the three suggestions that were right, on the held-out contributions (None: nothing to measure)
+    precision_at_3: Mapped[float | None]
+    #: the same for the keyword lists alone, to show what the model adds
+    keyword_precision_at_3: Mapped[float | None]
+    #: contributions that got at least one suggestion
+    suggested: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
