@@ -52,6 +52,10 @@ def _nodes(items, vision: Vision, parent: VisionNode | None, where: str) -> None
                           title=_text(item.get("title"), f"{here}.title", required=True),
                           text=_text(item.get("text"), f"{here}.text", required=False))
         db.session.add(node)
+        if "indicator" in item:
+            from dialogue.steering import yaml_io
+
+            db.session.add(yaml_io.read(item["indicator"], node, here))
         _nodes(item.get("children"), vision, node, f"{here}.children")
 
 
@@ -86,10 +90,16 @@ def import_vision(text: str, replace: bool = False) -> Vision:
 
 
 def export_vision(vision: Vision) -> str:
+    from dialogue.steering import yaml_io
+
+    indicators = yaml_io.by_node(vision)
+
     def node(n: VisionNode) -> dict:
         out = {"kind": n.kind.value, "title": n.title}
         if n.text:
             out["text"] = n.text
+        if n.id in indicators:
+            out["indicator"] = yaml_io.write(indicators[n.id])
         if n.active_children:
             out["children"] = [node(c) for c in n.active_children]
         return out
