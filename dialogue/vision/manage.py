@@ -1,33 +1,226 @@
-"""Staff pages for visions (editing in the browser comes with the coding workspace)."""
+"""Staff pages for visions: the trees with what stands behind each node; admins edit them."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, abort, render_template
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from wtforms import SelectChoice
 
+from dialogue.coding.models import CHANNEL_LABELS
+from dialogue.coding.trace import blocks_behind, counts_behind
 from dialogue.core.models import Role
+from dialogue.core.services import audit
 from dialogue.extensions import db
+from dialogue.i18n import _, tr
 from dialogue.security import staff_required
-from dialogue.vision import services
+from dialogue.vision import services, tree
 from dialogue.vision.blueprint import bp
-from dialogue.vision.models import Vision
+from dialogue.vision.forms import LANGS, ImportForm, NodeForm, VisionForm
+from dialogue.vision.models import NodeKind, Vision, VisionNode
+
+
+def _get(model, object_id: int):
+    found = db.session.get(model, object_id)
+    if found is None:
+        abort(404)
+    return found
 
 
 @bp.route("/staff/vision/")
 @staff_required(Role.analyst, Role.organizer)
 def manage_list():
-    """The visions, each as a tree."""
-    visions = db.session.scalars(sa.select(Vision).order_by(Vision.created_at)).all()
-    return render_template("vision/manage/list.html", visions=visions)
+    """The visions, each as a tree with the contributions behind its nodes."""
+    visions = db.session.scalars(sa.select(Vision).order_by(Vision.created_at, Vision.id)).all()
+    return render_template("vision/manage/list.html", visions=visions,
+                           counts={v.id: counts_behind(v) for v in visions},
+                           blocks={v.id: blocks_behind(v) for v in visions}, channels=CHANNEL_LABELS)
 
 
 @bp.route("/staff/vision/<int:vision_id>.yaml")
 @staff_required(Role.analyst, Role.organizer)
 def manage_export(vision_id: int):
     """The vision as YAML, the format `flask vision import` reads."""
-    vision = db.session.get(Vision, vision_id)
-    if vision is None:
-        abort(404)
+    vision = _get(Vision, vision_id)
     response = Response(services.export_vision(vision), mimetype="application/yaml")
     response.headers["Content-Disposition"] = f'attachment; filename="{vision.slug}.yaml"'
     return response
+
+
+@bp.route("/staff/vision/<int:vision_id>")
+@staff_required(Role.admin)
+def manage_tree(vision_id: int):
+    """The whole tree, archived nodes too, with buttons to add, change, reorder and archive."""
+    vision = _get(Vision, vision_id)
+    return render_template("vision/manage/tree.html", vision=vision, roots=tree.siblings(vision, None),
+                           counts=counts_behind(vision))
+
+
+def _parent_choices(vision: Vision, node: VisionNode | None) -> list[SelectChoice]:
+    """The top of the tree and every node, except *node* and its branch (it cannot go there)."""
+    barred = set() if node is None else {node.id} | tree.descendant_ids(node)
+    choices = [SelectChoice("", _("Top of the tree"))]
+    for depth, other in tree.flattened(vision):
+        if other.id not in barred:
+            label = "– " * depth + f"{other.kind.label}: {tr(other.title)}"
+            if other.archived:
+                label += " (" + _("archived") + ")"
+            choices.append(SelectChoice(str(other.id), label))
+    return choices
+
+
+def _parent(form: NodeForm, vision: Vision) -> tuple[bool, VisionNode | None]:
+    """The parent chosen in *form*; (False, None) with an error on the field when it is not a node here."""
+    if not form.parent.data:
+        return True, None
+    parent = db.session.get(VisionNode, int(form.parent.data)) if form.parent.data.isdigit() else None
+    if parent is None or parent.vision_id != vision.id:
+        form.parent.errors = [*form.parent.errors, _("Choose a node of this vision.")]
+        return False, None
+    return True, parent
+
+
+@bp.route("/staff/vision/<int:vision_id>/nodes/new", methods=["GET", "POST"])
+@staff_required(Role.admin)
+def manage_add_node(vision_id: int):
+    """Add a node; `?parent=ID` preselects where it goes."""
+    vision = _get(Vision, vision_id)
+    form = NodeForm()
+    form.parent.choices = _parent_choices(vision, None)
+    if request.method == "GET":
+        form.parent.data = request.args.get("parent", "")
+        form.kind.data = NodeKind.building_block.value
+    if form.validate_on_submit():
+        found, parent = _parent(form, vision)
+        if found:
+            node = tree.add_node(vision, parent, NodeKind(form.kind.data), form.translations("title"),
+                                 form.translations("text"))
+            audit("vision.node.create", node, vision_id=vision.id, parent_id=node.parent_id, kind=node.kind.value)
+            db.session.commit()
+            flash(_("The node is added."), "success")
+            return redirect(url_for("vision.manage_tree", vision_id=vision.id, _anchor=f"node-{node.id}"))
+    return render_template("vision/manage/node.html", form=form, vision=vision, node=None), (
+        422 if form.errors else 200)
+
+
+@bp.route("/staff/vision/nodes/<int:node_id>", methods=["GET", "POST"])
+@staff_required(Role.admin)
+def manage_edit_node(node_id: int):
+    """Change a node's kind, title and text, or move it (with its branch) under another node."""
+    node = _get(VisionNode, node_id)
+    vision = node.vision
+    form = NodeForm()
+    form.parent.choices = _parent_choices(vision, node)
+    if request.method == "GET":
+        form.kind.data, form.parent.data = node.kind.value, str(node.parent_id or "")
+        for lang in LANGS:
+            getattr(form, f"title_{lang}").data = node.title.get(lang, "")
+            getattr(form, f"text_{lang}").data = node.text.get(lang, "")
+    if form.validate_on_submit():
+        found, parent = _parent(form, vision)
+        if found:
+            try:
+                moved = tree.move_node(node, parent)
+            except tree.TreeError:
+                db.session.rollback()
+                form.parent.errors = [*form.parent.errors,
+                                      _("A node cannot go under itself or under a node below it.")]
+            else:
+                node.kind = NodeKind(form.kind.data)
+                node.title, node.text = form.translations("title"), form.translations("text")
+                audit("vision.node.update", node, vision_id=vision.id, moved_to=node.parent_id if moved else "")
+                db.session.commit()
+                flash(_("The node is saved."), "success")
+                return redirect(url_for("vision.manage_tree", vision_id=vision.id, _anchor=f"node-{node.id}"))
+    return render_template("vision/manage/node.html", form=form, vision=vision, node=node), (
+        422 if form.errors else 200)
+
+
+@bp.route("/staff/vision/nodes/<int:node_id>/order", methods=["POST"])
+@staff_required(Role.admin)
+def manage_order_node(node_id: int):
+    """Move a node one place up or down among its siblings (buttons: no dragging needed)."""
+    node = _get(VisionNode, node_id)
+    step = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
+    if step is None:
+        flash(_("Choose up or down."), "error")
+    elif tree.shift(node, step):
+        audit("vision.node.reorder", node, vision_id=node.vision_id, direction=request.form["direction"])
+        db.session.commit()
+        flash(_("“%(title)s” moved up.", title=tr(node.title)) if step < 0
+              else _("“%(title)s” moved down.", title=tr(node.title)), "success")
+    else:
+        db.session.rollback()
+        flash(_("“%(title)s” is already at the end.", title=tr(node.title)), "error")
+    return redirect(url_for("vision.manage_tree", vision_id=node.vision_id, _anchor=f"node-{node.id}"))
+
+
+@bp.route("/staff/vision/nodes/<int:node_id>/archive", methods=["POST"])
+@staff_required(Role.admin)
+def manage_archive_node(node_id: int):
+    """Archive a node (it leaves the public tree, its codes stay) or restore it."""
+    node = _get(VisionNode, node_id)
+    archived = request.form.get("archived") != "0"
+    tree.set_archived(node, archived)
+    audit("vision.node.archive" if archived else "vision.node.restore", node, vision_id=node.vision_id)
+    db.session.commit()
+    flash(_("“%(title)s” is archived.", title=tr(node.title)) if archived
+          else _("“%(title)s” is restored.", title=tr(node.title)), "success")
+    return redirect(url_for("vision.manage_tree", vision_id=node.vision_id, _anchor=f"node-{node.id}"))
+
+
+@bp.route("/staff/vision/new", methods=["GET", "POST"])
+@staff_required(Role.admin)
+def manage_new():
+    """An empty vision to build in the browser."""
+    form = VisionForm()
+    if form.validate_on_submit():
+        name = {lang: getattr(form, f"name_{lang}").data.strip() for lang in LANGS
+                if (getattr(form, f"name_{lang}").data or "").strip()}
+        try:
+            vision = tree.create_vision(form.slug.data, name)
+        except tree.TreeError:
+            db.session.rollback()
+            form.slug.errors = [*form.slug.errors, _("A vision with this short name exists already.")]
+        else:
+            audit("vision.create", vision, slug=vision.slug)
+            db.session.commit()
+            flash(_("The vision is created. Add its nodes."), "success")
+            return redirect(url_for("vision.manage_tree", vision_id=vision.id))
+    return render_template("vision/manage/new.html", form=form), (422 if form.errors else 200)
+
+
+@bp.route("/staff/vision/import", methods=["GET", "POST"])
+@staff_required(Role.admin)
+def manage_import():
+    """Import a YAML file or a shipped template: all or nothing, with the file's own clear errors."""
+    form = ImportForm()
+    templates = {path.stem: path for path in services.seed_files()}
+    form.template.choices = [SelectChoice("", _("None"))] + [SelectChoice(k, k) for k in templates]
+    if form.validate_on_submit():
+        if form.file.data:
+            raw = form.file.data.read()
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                text = None
+                form.file.errors = [*form.file.errors, _("The file is not UTF-8 text.")]
+        elif form.template.data in templates:
+            text = templates[form.template.data].read_text(encoding="utf-8")
+        else:
+            text = None
+            form.template.errors = [*form.template.errors, _("Choose a file or a template.")]
+        if text is not None:
+            try:
+                vision = services.import_vision(text, replace=form.replace.data)
+            except services.VisionFileError as error:
+                db.session.rollback()
+                field = form.file if form.file.data else form.template
+                # The file's own message says where the problem is (e.g. nodes[2].title); it stays English,
+                # like the command line's.
+                field.errors = [*field.errors, _("Nothing was imported: %(error)s", error=str(error))]
+            else:
+                audit("vision.import", vision, slug=vision.slug, replace=bool(form.replace.data))
+                db.session.commit()
+                flash(_("The vision is imported."), "success")
+                return redirect(url_for("vision.manage_tree", vision_id=vision.id))
+    return render_template("vision/manage/import.html", form=form), (422 if form.errors else 200)

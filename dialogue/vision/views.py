@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, render_template
 
+from dialogue.coding.models import CHANNEL_LABELS
+from dialogue.coding.trace import blocks_behind, counts_behind
 from dialogue.extensions import db
 from dialogue.vision.blueprint import bp
 from dialogue.vision.models import Vision
@@ -12,11 +14,12 @@ from dialogue.vision.models import Vision
 
 @bp.route("/vision/<slug>")
 def show(slug: str):
-    """The vision, its values and aims, and the building blocks behind it.
+    """The vision, its values and aims, and how many contributions stand behind each part (counts only).
 
     :raise 404: unknown vision
     """
     vision = db.session.scalar(sa.select(Vision).where(Vision.slug == slug))
     if vision is None:
         abort(404)
-    return render_template("vision/display/show.html", vision=vision)
+    return render_template("vision/display/show.html", vision=vision, counts=counts_behind(vision),
+                           blocks=blocks_behind(vision), channels=CHANNEL_LABELS)
