@@ -39,6 +39,9 @@ def sample_args(app, municipality):
         from dialogue.vision.models import Vision
 
         vision_id = db.session.scalar(sa.select(Vision.id))
+        from dialogue.vision.models import NodeKind, VisionNode
+
+        node_id = db.session.scalar(sa.select(VisionNode.id).where(VisionNode.kind == NodeKind.building_block))
         from dialogue.coding.models import Contribution
 
         contribution_id = db.session.scalar(sa.select(Contribution.id))
@@ -46,7 +49,7 @@ def sample_args(app, municipality):
         SAMPLE_ARGS.clear()
         SAMPLE_ARGS.update(event_id=event.id, registration_id=registration.id, fmt="csv",
                            questionnaire_id=questionnaire.id, question_id=question.id, response_id=response_id,
-                           vision_id=vision_id, contribution_id=contribution_id)
+                           vision_id=vision_id, contribution_id=contribution_id, node_id=node_id)
 
 
 def staff_rules(app):
