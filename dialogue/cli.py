@@ -192,3 +192,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(mail_group)
     app.cli.add_command(events_group)
+    from dialogue.exports.cli import export_group
+
+    app.cli.add_command(export_group)
