@@ -19,8 +19,16 @@ from dialogue.events.models import SIGNUP_GROUPS, Registration, RegistrationCont
 from dialogue.exports.filters import ExportFilters, apply_to_contributions, apply_to_responses
 from dialogue.extensions import db
 from dialogue.i18n import _, tr
-from dialogue.questionnaires.models import (AGE_BANDS, ELSEWHERE, GROUPS, Answer, Question, Questionnaire,
-                                            QuestionType, Response)
+from dialogue.questionnaires.models import (
+    AGE_BANDS,
+    ELSEWHERE,
+    GROUPS,
+    Answer,
+    Question,
+    Questionnaire,
+    QuestionType,
+    Response,
+)
 from dialogue.vision.models import NODE_LABELS, Vision, VisionNode
 
 #: Table Schema types a column may have; "integer" and "number" stay numeric in every format

@@ -116,10 +116,9 @@ def write_xlsx_file(dataset: Dataset, counter: Counter, path: str) -> None:
                                           "strings_to_urls": False, "strings_to_numbers": False})
     sheet = workbook.add_worksheet(dataset.name[:31])
     sheet.write_row(0, 0, [neutralise(c.title) for c in dataset.columns], workbook.add_format({"bold": True}))
-    number = 0
     for rows in batches(safe_select(dataset)):
-        for number, row in enumerate(rows, start=number + 1):
-            sheet.write_row(number, 0, row)
+        for offset, row in enumerate(rows, start=counter.rows + 1):
+            sheet.write_row(offset, 0, row)
         counter.rows += len(rows)
     workbook.close()
     counter.complete = True
@@ -145,7 +144,7 @@ def write_jsonl(dataset: Dataset, counter: Counter) -> Iterator[bytes]:
     encode = json.JSONEncoder(ensure_ascii=False).encode
     for rows in batches(dataset.select()):
         counter.rows += len(rows)
-        yield "".join([encode(dict(zip(names, row))) + "\n" for row in rows]).encode()
+        yield "".join([encode(dict(zip(names, row, strict=True))) + "\n" for row in rows]).encode()
     counter.complete = True
 
 
@@ -217,7 +216,8 @@ def write_datapackage(datasets: list[Dataset], counter: Counter, title: str, del
     counter.complete = True
 
 
-def write(fmt: str, datasets: list[Dataset], counter: Counter, delimiter: str = ",", title: str = "") -> Iterator[bytes]:
+def write(fmt: str, datasets: list[Dataset], counter: Counter, delimiter: str = ",",
+          title: str = "") -> Iterator[bytes]:
     if fmt == "datapackage":
         return write_datapackage(datasets, counter, title or datasets[0].title, delimiter)
     if fmt == "csv":
