@@ -234,6 +234,9 @@ def load(today: date | None = None, sample_responses: int = 200) -> list[tuple[s
         _responses(questionnaire, today, sample_responses)
     _events(process, start)
     vision_services.import_vision((vision_services.SEEDS / "flen.yaml").read_text(encoding="utf-8"))
+    from dialogue.reports import services as report_services
+
+    report_services.load_demo()
 
     accounts = []
     for email, role in STAFF:
