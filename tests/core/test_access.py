@@ -45,11 +45,19 @@ def sample_args(app, municipality):
         from dialogue.coding.models import Contribution
 
         contribution_id = db.session.scalar(sa.select(Contribution.id))
+        from dialogue.api.services import create_token
+        from dialogue.core.models import User
+        from dialogue.processes.models import Process
+
+        process_id = db.session.scalar(sa.select(Process.id))
+        staff = db.session.scalar(sa.select(User).limit(1))
+        token_id = create_token(staff, "sample", staff)[0].id
         db.session.commit()
         SAMPLE_ARGS.clear()
         SAMPLE_ARGS.update(event_id=event.id, registration_id=registration.id, fmt="csv",
                            questionnaire_id=questionnaire.id, question_id=question.id, response_id=response_id,
-                           vision_id=vision_id, contribution_id=contribution_id, node_id=node_id)
+                           vision_id=vision_id, contribution_id=contribution_id, node_id=node_id,
+                           process_id=process_id, token_id=token_id)
 
 
 def staff_rules(app):
