@@ -92,6 +92,9 @@ def load_demo(if_empty: bool, credentials: str | None) -> None:
         click.echo("Demo data present already; keeping it.")
         return
     accounts = demo_data.load()
+    from dialogue.steering import demo as steering_demo
+
+    steering_demo.load_vetlanda()  # a second vision, with indicators to follow up (made-up figures)
     db.session.commit()
     lines = [f"{email}  {role}  password: {password}" for email, role, password in accounts]
     if credentials:
@@ -195,3 +198,6 @@ def init_app(app: Flask) -> None:
     from dialogue.exports.cli import export_group
 
     app.cli.add_command(export_group)
+    from dialogue.steering.cli import steering_group
+
+    app.cli.add_command(steering_group)

@@ -100,6 +100,10 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "10")),
         # Personal data of sign-ups is deleted this many days after the event (`flask events purge`).
         "SIGNUP_RETENTION_DAYS": int(env.get("SIGNUP_RETENTION_DAYS", "90")),
+        # Addresses left for feedback are deleted this many days after the message (`flask steering purge`).
+        "FEEDBACK_RETENTION_DAYS": int(env.get("FEEDBACK_RETENTION_DAYS", "90")),
+        # The site's own address, for links in mail sent by commands (`flask steering send-feedback`).
+        "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000" if development else ""),
         "ARGON2_TIME_COST": 3,
         "ARGON2_MEMORY_COST": 65536,
         "HSTS": not (development or testing),

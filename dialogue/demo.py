@@ -240,6 +240,9 @@ def load(today: date | None = None, sample_responses: int = 200) -> list[tuple[s
 
     accounts = []
     for email, role in STAFF:
+    from dialogue.steering import demo as steering_demo
+
+    steering_demo.link_process(process.id, "flen-vision-2019")
         password = secrets.token_urlsafe(12)
         services.create_user(email, password, role)
         accounts.append((email, role.value, password))

@@ -1,3 +1,5 @@
 from flask import Blueprint
 
 bp = Blueprint("steering", __name__)
+
+from dialogue.steering import manage, views  # noqa: E402,F401  (routes register on import)
