@@ -237,12 +237,12 @@ def load(today: date | None = None, sample_responses: int = 200) -> list[tuple[s
     from dialogue.reports import services as report_services
 
     report_services.load_demo()
-
-    accounts = []
-    for email, role in STAFF:
     from dialogue.steering import demo as steering_demo
 
     steering_demo.link_process(process.id, "flen-vision-2019")
+
+    accounts = []
+    for email, role in STAFF:
         password = secrets.token_urlsafe(12)
         services.create_user(email, password, role)
         accounts.append((email, role.value, password))
