@@ -190,6 +190,9 @@ def list_templates() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from dialogue.coding.cli import coding_group
+
+    app.cli.add_command(coding_group)
     app.cli.add_command(vision_group)
     app.cli.add_command(users)
     app.cli.add_command(demo)

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from dialogue.coding import suggest
 from dialogue.core import services
 from dialogue.core.models import Locality, Municipality, Role
 from dialogue.events import services as event_services
@@ -233,7 +234,9 @@ def load(today: date | None = None, sample_responses: int = 200) -> list[tuple[s
     if sample_responses:
         _responses(questionnaire, today, sample_responses)
     _events(process, start)
-    vision_services.import_vision((vision_services.SEEDS / "flen.yaml").read_text(encoding="utf-8"))
+    vision = vision_services.import_vision((vision_services.SEEDS / "flen.yaml").read_text(encoding="utf-8"))
+    # no codes yet: the keyword lists suggest, which costs milliseconds (the model is never loaded here)
+    suggest.update_suggestions(vision)
     from dialogue.reports import services as report_services
 
     report_services.load_demo()

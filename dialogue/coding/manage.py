@@ -2,77 +2,182 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
-from dialogue.coding import services
+from dialogue.coding import services, suggest
 from dialogue.coding.blueprint import bp
-from dialogue.coding.models import CHANNEL_LABELS, NOTE_KINDS, Channel, Contribution
-from dialogue.core.models import Role
-from dialogue.core.services import audit, get_municipality
+from dialogue.coding.forms import LABELS, STATES, Choices, QueueFilters
+from dialogue.coding.models import CHANNEL_LABELS, NOTE_KINDS, Contribution
+from dialogue.core.models import Locality, Role
+from dialogue.core.services import audit
 from dialogue.events.models import Event
 from dialogue.extensions import db
-from dialogue.i18n import _
-from dialogue.questionnaires.models import GROUPS, Question
+from dialogue.i18n import LANGUAGE_NAMES, _
+from dialogue.questionnaires.models import GROUPS, Question, Questionnaire
 from dialogue.security import staff_required
 from dialogue.vision.models import Vision
 
 PER_PAGE = 30
 
 
-def _vision() -> Vision | None:
-    wanted = request.args.get("vision", type=int)
-    query = sa.select(Vision).order_by(Vision.id)
-    if wanted:
-        query = query.where(Vision.id == wanted)
-    return db.session.scalar(query.limit(1))
+def _filters() -> tuple[QueueFilters, Choices, list[Vision]]:
+    choices = Choices.load()
+    visions = list(db.session.scalars(sa.select(Vision).order_by(Vision.id)))
+    filters = QueueFilters.from_args(request.args, choices, [str(v.id) for v in visions])
+    return filters, choices, visions
+
+
+def _vision(filters: QueueFilters, visions: list[Vision]) -> Vision | None:
+    """The vision chosen in the address, else the first one."""
+    chosen = [v for v in visions if str(v.id) == filters.vision]
+    return (chosen or visions or [None])[0]
+
+
+def _ignored_message(filters: QueueFilters) -> None:
+    if filters.ignored:
+        names = ", ".join(str(LABELS[name]) for name in filters.ignored)
+        flash(_("Some filters had a value that does not exist and were left out: %(names)s.", names=names), "error")
 
 
 @bp.route("/staff/coding/")
 @staff_required(Role.analyst)
 def manage_queue():
-    """Contributions to code, filterable by channel, locality, group and state."""
-    state = request.args.get("state", "uncoded")
-    state = state if state in ("uncoded", "coded", "all") else "uncoded"
-    channel = request.args.get("channel", "")
-    channel = channel if channel in Channel.__members__ else ""
-    group = request.args.get("group", "")
-    locality_id = request.args.get("locality", type=int)
-    query = services.queue(state=state, channel=channel, locality_id=locality_id, group=group)
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
-    municipality = get_municipality()
-    return render_template("coding/manage/queue.html", page=page, state=state, channel=channel, group=group,
-                           locality_id=locality_id, channels=CHANNEL_LABELS, groups=GROUPS,
-                           places=municipality.active_localities if municipality else ())
+    """Contributions to code, filterable by state, channel, questionnaire, question, event, locality, group
+    and language. The total is one COUNT over indexed columns; the page is one LIMIT/OFFSET query."""
+    filters, choices, visions = _filters()
+    _ignored_message(filters)
+    query = services.queue(filters).options(selectinload(Contribution.codings))
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False, count=True)
+    vision = _vision(filters, visions)
+    return render_template("coding/manage/queue.html", page=page, filters=filters, choices=choices,
+                           states=STATES, channels=CHANNEL_LABELS, groups=GROUPS, languages=LANGUAGE_NAMES,
+                           visions=visions, vision=vision, run=suggest.latest_run(vision) if vision else None, min_coded=suggest.MIN_CODED)
+
+
+@bp.route("/staff/coding/suggestions", methods=["POST"])
+@staff_required(Role.analyst)
+def manage_suggest():
+    """Compute the suggestions again from the codes confirmed so far (for large installations: the CLI)."""
+    visions = list(db.session.scalars(sa.select(Vision).order_by(Vision.id)))
+    wanted = request.form.get("vision", "")
+    vision = next((v for v in visions if str(v.id) == wanted), visions[0] if visions else None)
+    if vision is None:
+        flash(_("There is no vision with building blocks yet. Import one first."), "error")
+        return redirect(url_for("coding.manage_queue"))
+    run = suggest.update_suggestions(vision)
+    audit("coding.suggest", vision, source=run.source, codes=run.codes, held_out=run.held_out,
+          precision_at_3=run.precision_at_3)
+    db.session.commit()
+    flash(_("The suggestions are updated."), "success")
+    return redirect(url_for("coding.manage_queue", vision=vision.id))
+
+
+@dataclass
+class Entry:
+    """What the analyst sent (kept when the form comes back with an error)."""
+
+    chosen: set[int]
+    note: str
+    publishable: bool
+    excerpt: str = ""
+    excerpt_node: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _entry(contribution: Contribution, allowed: set[int]) -> Entry:
+    if request.method == "GET":
+        return Entry({c.node_id for c in contribution.active_codings}, contribution.coding_note,
+                     contribution.publishable)
+    chosen = {int(v) for v in request.form.getlist("node") if v.isdigit() and int(v) in allowed}
+    return Entry(chosen, request.form.get("note", "").strip()[:2000], request.form.get("publishable") == "1",
+                 request.form.get("excerpt", "")[:5000], request.form.get("excerpt_node", ""))
+
+
+def _save(contribution: Contribution, entry: Entry, allowed: set[int], suggested: set[int]):
+    """Apply the form; returns a redirect, or None when the form must come back with its errors."""
+    then = request.form.get("then", "stay")
+    confirm = request.form.get("confirm", "")
+    confirmed = int(confirm) if confirm.isdigit() and int(confirm) in suggested else None
+    span = None
+    if then == "excerpt":
+        node = int(entry.excerpt_node) if entry.excerpt_node.isdigit() else None
+        if node not in allowed:
+            entry.errors["excerpt_node"] = _("Choose the building block the excerpt belongs to.")
+        hint = request.form.get("excerpt_start", "")
+        try:
+            span = services.find_excerpt(contribution.text, entry.excerpt, int(hint) if hint.isdigit() else None)
+        except services.ExcerptError:
+            entry.errors["excerpt"] = (_("Type or paste a part of the contribution's text.") if not entry.excerpt.strip()
+                                       else _("The excerpt is not in the contribution's text. Copy it from the text."))
+        if entry.errors:
+            return None
+    if confirmed is not None:
+        entry.chosen.add(confirmed)
+    keep = set(entry.chosen)
+    if span:
+        # the excerpt's block is left as it is here and replaced by code_excerpt (one code per block)
+        keep.discard(node)
+        keep |= {node} & {c.node_id for c in contribution.active_codings}
+    added, removed = services.set_codes(contribution, keep, current_user, entry.note,
+                                        from_suggestion={confirmed} if confirmed else frozenset())
+    details: dict = {"added": added, "removed": removed}
+    if confirmed is not None:
+        details["suggestion"] = confirmed
+    if span:
+        services.code_excerpt(contribution, node, span[0], span[1], current_user, from_suggestion=False)
+        details["excerpt"] = node
+    audit("contribution.code", contribution, **details)
+    if entry.publishable != contribution.publishable:
+        contribution.publishable = entry.publishable
+        audit("contribution.publishable", contribution, publishable=entry.publishable)
+    db.session.commit()
+    filters, _choices, _visions = _filters()
+    if then == "next":
+        _previous, following = services.neighbours(filters, contribution.id)
+        if following is None:
+            flash(_("That was the last contribution in the queue."), "success")
+            return redirect(url_for("coding.manage_queue", **filters.as_args()))
+        return redirect(url_for("coding.manage_code", contribution_id=following, **filters.as_args()))
+    flash(_("The codes are saved."), "success")
+    return redirect(url_for("coding.manage_code", contribution_id=contribution.id, **filters.as_args()))
 
 
 @bp.route("/staff/coding/<int:contribution_id>", methods=["GET", "POST"])
 @staff_required(Role.analyst)
 def manage_code(contribution_id: int):
-    """One contribution, its context, and the building blocks to code it to."""
+    """One contribution with its context, the building blocks, the suggestions, and the way to its neighbours."""
     contribution = db.session.get(Contribution, contribution_id)
     if contribution is None or contribution.hidden:
         abort(404)
-    vision = _vision()
+    filters, _choices, visions = _filters()
+    vision = _vision(filters, visions)
     nodes = services.codable_nodes(vision) if vision else []
+    allowed = {node.id for node in nodes}
+    suggestions = suggest.suggestions_for(contribution.id, allowed)
+    entry = _entry(contribution, allowed)
     if request.method == "POST":
-        allowed = {node.id for node in nodes}
-        chosen = {int(v) for v in request.form.getlist("node") if v.isdigit() and int(v) in allowed}
-        note = request.form.get("note", "").strip()[:2000]
-        added, removed = services.set_codes(contribution, chosen, current_user, note)
-        audit("contribution.code", contribution, added=added, removed=removed)
-        db.session.commit()
-        if request.form.get("then") == "next":
-            following = services.next_uncoded(contribution.id)
-            if following is None:
-                flash(_("Everything is coded."), "success")
-                return redirect(url_for("coding.manage_queue"))
-            return redirect(url_for("coding.manage_code", contribution_id=following))
-        flash(_("The codes are saved."), "success")
-        return redirect(url_for("coding.manage_code", contribution_id=contribution.id))
-    question = db.session.get(Question, contribution.question_id) if contribution.question_id else None
-    event = db.session.get(Event, contribution.event_id) if contribution.event_id else None
-    return render_template("coding/manage/code.html", contribution=contribution, nodes=nodes, vision=vision,
-                           chosen={c.node_id for c in contribution.active_codings}, question=question, event=event,
-                           channels=CHANNEL_LABELS, note_kinds=NOTE_KINDS, groups=GROUPS)
+        done = _save(contribution, entry, allowed, {s.node_id for s in suggestions})
+        if done is not None:
+            return done
+    number_of = {node.id: n for n, node in enumerate(nodes, 1)}
+    previous, following = services.neighbours(filters, contribution.id)
+    active = contribution.active_codings
+    context = {
+        "question": db.session.get(Question, contribution.question_id) if contribution.question_id else None,
+        "questionnaire": (db.session.get(Questionnaire, contribution.questionnaire_id)
+                          if contribution.questionnaire_id else None),
+        "event": db.session.get(Event, contribution.event_id) if contribution.event_id else None,
+        "locality": db.session.get(Locality, contribution.locality_id) if contribution.locality_id else None,
+    }
+    return render_template(
+        "coding/manage/code.html", contribution=contribution, nodes=nodes, vision=vision, entry=entry,
+        number_of=number_of, by_node={c.node_id: c for c in active}, suggestions=suggestions,
+        suggested={s.node_id: s for s in suggestions}, run=suggest.latest_run(vision) if vision else None,
+        min_coded=suggest.MIN_CODED, segments=services.segments(contribution.text, active, number_of), previous=previous, following=following,
+        filters=filters, channels=CHANNEL_LABELS, note_kinds=NOTE_KINDS, groups=GROUPS, languages=LANGUAGE_NAMES,
+        **context), (422 if entry.errors else 200)

@@ -156,6 +156,8 @@ class SuggestionRun(db.Model):
     precision_at_3: Mapped[float | None]
     #: the same for the keyword lists alone, to show what the model adds
     keyword_precision_at_3: Mapped[float | None]
+    #: the best precision at 3 possible on those contributions (a contribution with one code reaches 1/3)
+    best_precision_at_3: Mapped[float | None]
     #: contributions that got at least one suggestion
     suggested: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -77,6 +77,7 @@ def upgrade():
     sa.Column('held_out', sa.Integer(), nullable=False),
     sa.Column('precision_at_3', sa.Double(), nullable=True),
     sa.Column('keyword_precision_at_3', sa.Double(), nullable=True),
+    sa.Column('best_precision_at_3', sa.Double(), nullable=True),
     sa.Column('suggested', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['vision_id'], ['vision.id'], name=op.f('fk_suggestion_run_vision_id_vision'), ondelete='CASCADE'),
