@@ -33,7 +33,9 @@ def import_measurements(file: str, fmt: str | None, slug: str | None, municipali
             raise click.ClickException(f"No vision {slug}.")
     fmt = fmt or ("kolada" if file.lower().endswith(".json") else "csv")
     try:
-        result = imports.import_file(Path(file).read_bytes(), fmt, vision_id, municipality)
+        # the errors are worded in the municipality's language, which needs a request to pick it
+        with current_app.test_request_context("/", method="POST"):
+            result = imports.import_file(Path(file).read_bytes(), fmt, vision_id, municipality)
     except imports.MeasurementFileError as error:
         db.session.rollback()
         raise click.ClickException("\n".join([f"{file}: nothing was imported.", *error.errors])) from error

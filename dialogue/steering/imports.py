@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from dialogue.extensions import db
-from dialogue.i18n import _
+from dialogue.i18n import _, _l
 from dialogue.steering import services
 from dialogue.steering.models import Indicator, Measurement
 from dialogue.steering.status import PeriodError, parse_period
@@ -108,9 +108,10 @@ def read_csv(raw: bytes, vision_id: int | None = None) -> list[Row]:
         cells = {k: (v or "").strip() for k, v in record.items()}
         if not any(cells.values()):
             continue
-        row = _row(cells, number, by_id, by_kpi, errors, label=_("Row %(row)d", row=number))
+        label = _l("Row %(row)d", row=number)
+        row = _row(cells, number, by_id, by_kpi, errors, label=label)
         if row is not None:
-            _unique(row, number, seen, errors)
+            _unique(row, label, seen, errors)
             rows.append(row)
         if len(errors) >= MAX_ERRORS:
             break
@@ -165,12 +166,12 @@ def _row(cells: dict, number: int, by_id: dict, by_kpi: dict, errors: list[str],
     return Row(indicator, period, values["value"], values["value_women"], values["value_men"], source, comment)
 
 
-def _unique(row: Row, number: int, seen: dict, errors: list[str]) -> None:
+def _unique(row: Row, label, seen: dict, errors: list[str]) -> None:
     key = (row.indicator.id, row.period)
     if key in seen:
-        errors.append(_("Row %(row)d: the period %(period)s of this indicator is in the file twice (first in "
-                        "row %(first)d).", row=number, period=row.period, first=seen[key]))
-    seen.setdefault(key, number)
+        errors.append(_("%(where)s: the period %(period)s of this indicator is in the file twice (first in "
+                        "%(first)s).", where=label, period=row.period, first=seen[key]))
+    seen.setdefault(key, label)
 
 
 def read_kolada(raw: bytes, vision_id: int | None = None, municipality: str = "") -> tuple[list[Row], int]:
@@ -187,7 +188,7 @@ def read_kolada(raw: bytes, vision_id: int | None = None, municipality: str = ""
     _by_id, by_kpi = _lookup(vision_id)
     rows, errors, seen, skipped = [], [], {}, 0
     for number, record in enumerate(data["values"], start=1):
-        label = _("Record %(n)d", n=number)
+        label = _l("Record %(n)d", n=number)  # lazy: words are needed only for errors
         if not isinstance(record, dict) or not isinstance(record.get("values"), list):
             errors.append(_("%(where)s: each record needs kpi, municipality, period and a list of values.",
                             where=label))
@@ -217,7 +218,7 @@ def read_kolada(raw: bytes, vision_id: int | None = None, municipality: str = ""
             row = _row({**cells, "indicator": str(indicator.node_id)}, number, {str(indicator.node_id): indicator},
                        {}, errors, label)
             if row is not None:
-                _unique(row, number, seen, errors)
+                _unique(row, label, seen, errors)
                 rows.append(row)
         if len(errors) >= MAX_ERRORS:
             break

@@ -1,0 +1,162 @@
+"""Measurements from CSV and Kolada files: good files, wrong files, and nothing half-imported."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from dialogue.extensions import db
+from dialogue.steering import imports
+from dialogue.steering.models import Measurement
+from tests.conftest import count, csrf_token, login
+from tests.steering.helpers import measured, vetlanda
+
+
+def kolada(*records) -> bytes:
+    return json.dumps({"count": len(records), "values": list(records)}).encode()
+
+
+def record(kpi="U21468", municipality="0685", period=2018, total=93.4, women=94.0, men=91.9):
+    values = [{"count": 1, "gender": "T", "status": "", "value": total}]
+    if women is not None:
+        values += [{"count": 1, "gender": "K", "status": "", "value": women},
+                   {"count": 1, "gender": "M", "status": "", "value": men}]
+    return {"kpi": kpi, "municipality": municipality, "period": period, "values": values}
+
+
+def run(app, raw: bytes, fmt: str, **options):
+    with app.test_request_context("/?lang=en", method="POST"):
+        try:
+            return imports.import_file(raw, fmt, **options)
+        finally:
+            db.session.commit()
+
+
+def test_csv_with_semicolons_bom_and_decimal_commas(app):
+    ids = vetlanda(app, measurements=False)
+    raw = ("\ufeffindicator;period;value;value_women;value_men;source;comment\n"
+           f"{ids['home_care']};2016H1;90,5;91,2;88,9;Brukarundersökning;\n"
+           f"U21468;2016-h2;91;;;;Kolada-id works too\n"
+           f"{ids['business']};2017;112;;;Insikt;rank\n").encode("utf-8")
+    result = run(app, raw, "csv")
+    assert (result.created, result.replaced) == (3, 0)
+    assert measured(app, ids["home_care"]) == {
+        "2016H1": (90.5, 91.2, 88.9, "Brukarundersökning", ""), "2016H2": (91.0, None, None, "", "Kolada-id works too")}
+    assert measured(app, ids["business"])["2017"][0] == 112
+
+
+def test_csv_with_commas_and_reimport_replaces(app):
+    ids = vetlanda(app, measurements=False)
+    run(app, f"indicator,period,value\n{ids['engagement']},2016,61\n".encode(), "csv")
+    result = run(app, f"indicator,period,value,comment\n{ids['engagement']},2016,63,corrected\n".encode(), "csv")
+    assert (result.created, result.replaced) == (0, 1)
+    assert measured(app, ids["engagement"]) == {"2016": (63.0, None, None, "", "corrected")}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("indicator;period\n1;2016\n", "missing: value"),
+    ("indicator;period;value;colour\n", "unknown: colour"),
+    ("indicator;period;value\n99999;2016;1\n", "Row 2: no indicator 99999"),
+    ("indicator;period;value\n{home_care};2016H3;1\n", "Row 2: the period 2016H3 is not a year"),
+    ("indicator;period;value\n{home_care};2016;lots\n", "Row 2: value must be a number"),
+    ("indicator;period;value\n{home_care};2016;1\n{home_care};2016;2\n", "Row 3: the period 2016 of this indicator is in the file twice"),
+    ("indicator;period;value\n", "holds no measurements"),
+])
+def test_wrong_csv_says_where_and_imports_nothing(app, text, message):
+    ids = vetlanda(app, measurements=False)
+    # a good first row: it must not be stored when a later row is wrong
+    good = f"{ids['engagement']};2015;52\n"
+    lines = text.format(**ids).split("\n")
+    raw = "\n".join([lines[0], good.strip(), *lines[1:]]) if len(lines) > 2 and "colour" not in text else text.format(**ids)
+    message = message.replace("Row 2", "Row 3").replace("Row 3: the period 2016 of", "Row 4: the period 2016 of") \
+        if raw != text.format(**ids) else message
+    with pytest.raises(imports.MeasurementFileError, match=message):
+        run(app, raw.encode(), "csv")
+    assert count(app, Measurement) == 0
+
+
+def test_csv_not_utf8(app):
+    vetlanda(app, measurements=False)
+    with pytest.raises(imports.MeasurementFileError, match="not UTF-8"):
+        run(app, "indicator;period;value\nÅ;2016;1\n".encode("cp1252"), "csv")
+
+
+def test_kolada_file_imports_with_gender_split(app):
+    ids = vetlanda(app, measurements=False)
+    raw = kolada(record(period=2017, total=92.0, women=92.5, men=91.0), record(period=2018))
+    result = run(app, raw, "kolada", municipality="0685")
+    assert result.created == 2
+    assert measured(app, ids["home_care"]) == {"2017": (92.0, 92.5, 91.0, "Kolada", ""),
+                                               "2018": (93.4, 94.0, 91.9, "Kolada", "")}
+
+
+def test_kolada_null_values_are_skipped(app):
+    vetlanda(app, measurements=False)
+    raw = kolada(record(period=2017, total=None, women=None), record(period=2018, women=None))
+    result = run(app, raw, "kolada")
+    assert (result.created, result.skipped) == (1, 1)
+
+
+@pytest.mark.parametrize(("raw", "options", "message"), [
+    (b"{not json", {}, r"not valid JSON \(line 1\)"),
+    (b'{"items": []}', {}, "not a Kolada file"),
+    (b"[1, 2]", {}, "not a Kolada file"),
+    (kolada(record(period=2017), record(kpi="N00945", period=2018)), {}, "Record 2: no indicator has the Kolada id N00945"),
+    (kolada(record(period=2017), record(period="2018H5")), {}, "Record 2: the period 2018H5 is not a year"),
+    (kolada(record(period=2017), record(period=2018, municipality="0482")), {"municipality": "0685"},
+     "Record 2: the municipality is 0482, not 0685"),
+    (kolada(record(period=2017), {"kpi": "U21468", "period": 2018, "values": [{"gender": "K", "value": 1}]}), {},
+     r"Record 2: no total value \(gender T\)"),
+    (kolada(record(period=2017), "text"), {}, "Record 2: each record needs"),
+    (kolada(record(period=2017), record(period=2017)), {}, "Record 2: the period 2017 of this indicator is in the file twice"),
+])
+def test_wrong_kolada_files_import_nothing(app, raw, options, message):
+    vetlanda(app, measurements=False)
+    with pytest.raises(imports.MeasurementFileError, match=message):
+        run(app, raw, "kolada", **options)
+    assert count(app, Measurement) == 0
+
+
+def test_upload_form_imports_kolada_and_lists_errors(app, client, make_user):
+    vetlanda(app, measurements=False)
+    login(client, make_user("analyst"))
+    token = csrf_token(client, "/staff/steering/import?lang=en")
+    bad = client.post("/staff/steering/import?lang=en", data={
+        "csrf_token": token, "format": "kolada", "vision_id": "", "municipality": "0685",
+        "file": (io.BytesIO(kolada(record(kpi="N00945"))), "kolada.json")}, content_type="multipart/form-data")
+    assert bad.status_code == 422
+    page = bad.get_data(as_text=True)
+    assert "Record 1: no indicator has the Kolada id N00945" in page and "Nothing was stored" in page
+    assert 'value="0685"' in page  # what was typed stays
+    good = client.post("/staff/steering/import?lang=en", data={
+        "csrf_token": token, "format": "kolada", "vision_id": "", "municipality": "0685",
+        "file": (io.BytesIO(kolada(record())), "kolada.json")}, content_type="multipart/form-data",
+        follow_redirects=True)
+    assert good.status_code == 200 and "Imported: 1 new" in good.get_data(as_text=True)
+    assert count(app, Measurement) == 1
+    missing = client.post("/staff/steering/import?lang=en", data={"csrf_token": token, "format": "csv"},
+                          content_type="multipart/form-data")
+    assert missing.status_code == 422 and "Choose a file to import" in missing.get_data(as_text=True)
+
+
+def test_organizers_may_not_import(app, client, make_user):
+    login(client, make_user("organizer"))
+    assert client.get("/staff/steering/import").status_code == 403
+
+
+def test_cli_import(app, tmp_path):
+    ids = vetlanda(app, measurements=False)
+    good = tmp_path / "kolada.json"
+    good.write_bytes(kolada(record()))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["steering", "import-measurements", str(good), "--municipality", "0685"])
+    assert result.exit_code == 0, result.output
+    assert "Imported 1 new" in result.output
+    bad = tmp_path / "m.csv"
+    bad.write_text(f"indicator;period;value\n{ids['school']};2017;88\n{ids['school']};2017Q9;1\n", encoding="utf-8")
+    result = runner.invoke(args=["steering", "import-measurements", str(bad), "--format", "csv"])
+    assert result.exit_code == 1
+    assert "nothing was imported" in result.output and "Row 3" in result.output
+    assert measured(app, ids["school"]) == {}
