@@ -145,10 +145,11 @@ class Model:
     """One logistic regression per block over TF-IDF features, fitted on coded contributions."""
 
     def __init__(self, documents: list[list[str]]) -> None:
+        import numpy as np
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         # Fitted once on every contribution (no labels are used), so words of uncoded ones weigh right too.
-        self.vectorizer = TfidfVectorizer(analyzer=_features, sublinear_tf=True, min_df=1, dtype=float)
+        self.vectorizer = TfidfVectorizer(analyzer=_features, sublinear_tf=True, min_df=1, dtype=np.float64)
         self.matrix = self.vectorizer.fit_transform(documents)
 
     def fit(self, rows: list[int], labels: list[set[int]]):
