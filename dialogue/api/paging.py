@@ -30,7 +30,7 @@ def limit_arg() -> int:
     raw = request.args.get("limit", "").strip()
     if not raw:
         return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
         raise BadParameter("limit", _("limit must be a whole number from 1 to %(max)s.", max=MAX_LIMIT))
     return int(raw)
 

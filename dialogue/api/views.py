@@ -31,8 +31,20 @@ def _moment(value):
     return value.isoformat() if value else None
 
 
+MAX_ID = 2**31 - 1
+ID_PARAMETERS = ("questionnaire", "locality", "node")
+
+
 def _filters(*allowed: str) -> ExportFilters:
-    filters, errors = ExportFilters.from_args({k: v for k, v in request.args.items() if k in allowed})
+    args = {k: v for k, v in request.args.items() if k in allowed}
+    for name, value in args.items():
+        # checked here before any query: a NUL or a 20-digit id would fail in the driver, not as a 400
+        if len(value) > 200 or any(ord(c) < 32 for c in value):
+            raise BadParameter(name, _("%(name)s has a value that cannot be right.", name=name))
+        number = value.strip()
+        if name in ID_PARAMETERS and number.isdigit() and (not number.isascii() or int(number) > MAX_ID):
+            raise BadParameter(name, _("There is no %(name)s with that number.", name=name))
+    filters, errors = ExportFilters.from_args(args)
     if errors:
         name, message = next(iter(errors.items()))
         raise BadParameter(name, message)
@@ -95,7 +107,7 @@ def _labeller(localities: dict[int, str]):
 def _serialize_responses(rows: list[Response]) -> list[dict]:
     if not rows:
         return []
-    localities = dict(db.session.execute(sa.select(Locality.id, Locality.name)).tuples().all())
+    localities = dict(db.session.execute(sa.select(Locality.id, Locality.name)).all())
     answers = db.session.scalars(sa.select(Answer).where(Answer.response_id.in_([r.id for r in rows]))
                                  .order_by(Answer.response_id, Answer.question_id)).all()
     questions = {q.id: q for q in db.session.scalars(
