@@ -13,10 +13,10 @@ import argparse
 import sys
 import traceback
 
-from tests.bench import questionnaire
+from tests.bench import coding, questionnaire
 from tests.bench.harness import BenchError, require_wrk
 
-BENCHMARKS = {module.NAME: module for module in (questionnaire,)}
+BENCHMARKS = {module.NAME: module for module in (questionnaire, coding)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,13 +26,16 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [name for name in args.names if name not in BENCHMARKS]
     if unknown:
         parser.error(f"unknown benchmark {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
+    names = args.names or list(BENCHMARKS)
     try:
-        require_wrk()
+        # a benchmark that runs in-process (NEEDS_WRK = False) does without wrk
+        if any(getattr(BENCHMARKS[name], "NEEDS_WRK", True) for name in names):
+            require_wrk()
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
     status = 0
-    for name in args.names or list(BENCHMARKS):
+    for name in names:
         try:
             status = max(status, BENCHMARKS[name].run(args))
         except BenchError as error:
