@@ -100,5 +100,6 @@ class QueueFilters:
 
     def as_args(self) -> dict[str, str]:
         """The filters that are set, for links (the queue's default state is left out)."""
+        default = {"state": "uncoded"}
         return {f.name: getattr(self, f.name) for f in fields(self)
-                if f.name != "ignored" and getattr(self, f.name) and not (f.name == "state" and self.state == "uncoded")}
+                if f.name != "ignored" and getattr(self, f.name) and getattr(self, f.name) != default.get(f.name)}

@@ -56,7 +56,8 @@ def manage_queue():
     vision = _vision(filters, visions)
     return render_template("coding/manage/queue.html", page=page, filters=filters, choices=choices,
                            states=STATES, channels=CHANNEL_LABELS, groups=GROUPS, languages=LANGUAGE_NAMES,
-                           visions=visions, vision=vision, run=suggest.latest_run(vision) if vision else None, min_coded=suggest.MIN_CODED)
+                           visions=visions, vision=vision, run=suggest.latest_run(vision) if vision else None,
+                           min_coded=suggest.MIN_CODED)
 
 
 @bp.route("/staff/coding/suggestions", methods=["POST"])
@@ -112,8 +113,9 @@ def _save(contribution: Contribution, entry: Entry, allowed: set[int], suggested
         try:
             span = services.find_excerpt(contribution.text, entry.excerpt, int(hint) if hint.isdigit() else None)
         except services.ExcerptError:
-            entry.errors["excerpt"] = (_("Type or paste a part of the contribution's text.") if not entry.excerpt.strip()
-                                       else _("The excerpt is not in the contribution's text. Copy it from the text."))
+            entry.errors["excerpt"] = (
+                _("Type or paste a part of the contribution's text.") if not entry.excerpt.strip()
+                else _("The excerpt is not in the contribution's text. Copy it from the text."))
         if entry.errors:
             return None
     if confirmed is not None:
@@ -178,6 +180,7 @@ def manage_code(contribution_id: int):
         "coding/manage/code.html", contribution=contribution, nodes=nodes, vision=vision, entry=entry,
         number_of=number_of, by_node={c.node_id: c for c in active}, suggestions=suggestions,
         suggested={s.node_id: s for s in suggestions}, run=suggest.latest_run(vision) if vision else None,
-        min_coded=suggest.MIN_CODED, segments=services.segments(contribution.text, active, number_of), previous=previous, following=following,
+        min_coded=suggest.MIN_CODED, segments=services.segments(contribution.text, active, number_of),
+        previous=previous, following=following,
         filters=filters, channels=CHANNEL_LABELS, note_kinds=NOTE_KINDS, groups=GROUPS, languages=LANGUAGE_NAMES,
         **context), (422 if entry.errors else 200)

@@ -155,8 +155,8 @@ def build(app, count: int) -> dict:
         connection.execute(Coding.__table__.insert(), codes)
         db.session.commit()
         log(f"inserted {count} contributions and {len(codes)} codes in {time.perf_counter() - began:.1f} s")
-        return {"vision_id": vision.id, "block_id": blocks[4], "locality_id": places[0], "contribution_id": ids[count // 2],
-                "codes": len(codes)}
+        return {"vision_id": vision.id, "block_id": blocks[4], "locality_id": places[0],
+                "contribution_id": ids[count // 2], "codes": len(codes)}
 
 
 def _login(client) -> None:

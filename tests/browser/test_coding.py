@@ -43,8 +43,8 @@ def codes(live_server) -> list[tuple[str, int, bool, int | None, int | None]]:
     with live_server.app.app_context():
         numbers = {node.id: n for n, node in enumerate(codable_nodes(db.session.scalar(sa.select(Vision))), 1)}
         rows = db.session.execute(
-            sa.select(Contribution.text, Coding.node_id, Coding.from_suggestion, Coding.excerpt_start, Coding.excerpt_end)
-            .join(Contribution).where(Coding.removed_at.is_(None)).order_by(Coding.id)).all()
+            sa.select(Contribution.text, Coding.node_id, Coding.from_suggestion, Coding.excerpt_start,
+                      Coding.excerpt_end).join(Contribution).where(Coding.removed_at.is_(None)).order_by(Coding.id)).all()
         return [(text, numbers[node], suggested, start, end) for text, node, suggested, start, end in rows]
 
 

@@ -222,8 +222,9 @@ def test_an_excerpt_is_stored_as_character_offsets_into_the_text(app, client, ma
     assert len(active_excerpts(app, contribution)) == 4
     html = client.get(f"/staff/coding/{contribution}?lang=en").get_data(as_text=True)
     assert '🌲🌲 <mark class="excerpt" data-blocks="2">gör Älmhult</mark>, nej' in html
-    assert ('<mark class="excerpt" data-blocks="3">Skogen!\nÅ ena</mark> <mark class="excerpt" data-blocks="5">sidan</mark>'
-            ' ... å andra <mark class="excerpt" data-blocks="4">sidan</mark>.</p>') in html
+    assert ('<mark class="excerpt" data-blocks="3">Skogen!\nÅ ena</mark> '
+            '<mark class="excerpt" data-blocks="5">sidan</mark> ... å andra '
+            '<mark class="excerpt" data-blocks="4">sidan</mark>.</p>') in html
     assert "Excerpt: «gör Älmhult»" in html
 
 
