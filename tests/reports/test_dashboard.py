@@ -1,0 +1,72 @@
+"""The process dashboard as staff see it: every chart as SVG with a table, flags, links, roles."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from dialogue.extensions import db
+from tests.conftest import login
+
+
+def _process_id(app) -> int:
+    from dialogue.processes.models import Process
+
+    with app.app_context():
+        return db.session.scalar(sa.select(Process.id))
+
+
+@pytest.fixture
+def demo_with_answers(app):
+    from dialogue import demo
+
+    with app.app_context():
+        demo.load(sample_responses=40)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("role", ["organizer", "analyst", "admin"])
+def test_dashboard_of_the_demo_process(app, client, demo_with_answers, make_user, role):
+    login(client, make_user(role))
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    response = client.get(f"/staff/reports/{_process_id(app)}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "40 responses" in page
+    svgs = re.findall(r"<svg [^>]*>", page)
+    assert len(svgs) >= 8 and all('role="img"' in svg for svg in svgs)
+    # every chart has its data table, with a caption and headers
+    assert page.count("<figure") == len(svgs) and page.count("<table") >= len(svgs)
+    assert page.count('<th scope="row">') > 20
+    assert "Respondents by locality" in page and "Respondents by age" in page
+    # the demo population against uniformly drawn answers: Flen (45 % of the people) falls short
+    assert "Under-represented" in page and 'class="under-represented"' in page
+    assert "made on" in page
+
+
+def test_dashboard_without_population_says_so(app, client, demo_with_answers, make_user):
+    from dialogue.reports.services import replace_all
+
+    with app.app_context():
+        replace_all({}, "population.update")
+        db.session.commit()
+    login(client, make_user("admin"))
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    page = client.get(f"/staff/reports/{_process_id(app)}").get_data(as_text=True)
+    assert "No population figures have been entered yet" in page
+    assert 'class="under-represented"' not in page
+
+
+def test_dashboard_is_linked_and_unknown_processes_are_404(app, client, municipality, make_user):
+    login(client, make_user("organizer"))
+    url = f"/staff/reports/{_process_id(app)}"
+    assert url in client.get("/staff/processes/").get_data(as_text=True)
+    assert url in client.get("/staff/").get_data(as_text=True)
+    assert client.get("/staff/reports/999999").status_code == 404
+
+
+def test_dashboard_needs_sign_in(app, client, municipality):
+    response = client.get(f"/staff/reports/{_process_id(app)}")
+    assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
