@@ -81,12 +81,13 @@ def _operation(summary: str, schema: dict, parameters: list, *, not_found: bool 
     def reply(description: str, body: dict) -> dict:
         return {"description": description, "content": {"application/json": {"schema": body}}}
 
-    responses = {"200": reply("OK", schema), "400": reply("A parameter is wrong.", {"$ref": "#/components/schemas/Error"}),
-                 "401": reply("No valid token.", {"$ref": "#/components/schemas/Error"}),
-                 "403": reply("The token's user may not read this.", {"$ref": "#/components/schemas/Error"}),
-                 "429": reply("Too many requests with this token.", {"$ref": "#/components/schemas/Error"})}
+    failed = {"$ref": "#/components/schemas/Error"}
+    responses = {"200": reply("OK", schema), "400": reply("A parameter is wrong.", failed),
+                 "401": reply("No valid token.", failed),
+                 "403": reply("The token's user may not read this.", failed),
+                 "429": reply("Too many requests with this token.", failed)}
     if not_found:
-        responses["404"] = reply("No such thing.", {"$ref": "#/components/schemas/Error"})
+        responses["404"] = reply("No such thing.", failed)
     return {"get": {"summary": summary, "parameters": parameters, "responses": responses}}
 
 

@@ -18,7 +18,16 @@ from dialogue.exports.filters import ExportFilters, apply_to_contributions, appl
 from dialogue.extensions import csrf, db, limiter
 from dialogue.i18n import _, tr
 from dialogue.questionnaires.answers import OTHER, as_list
-from dialogue.questionnaires.models import AGE_BANDS, ELSEWHERE, GROUPS, Answer, Question, QuestionType, Questionnaire, Response
+from dialogue.questionnaires.models import (
+    AGE_BANDS,
+    ELSEWHERE,
+    GROUPS,
+    Answer,
+    Question,
+    Questionnaire,
+    QuestionType,
+    Response,
+)
 from dialogue.vision.models import Vision, VisionNode
 
 csrf.exempt(bp)  # bearer tokens, never cookies: nothing for a forged cross-site request to ride on

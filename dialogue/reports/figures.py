@@ -135,7 +135,7 @@ def by_locality(process: Process) -> list[Representation]:
                                         .where(Response.locality_id.is_not(None))))
     population = Counter(dict(db.session.execute(
         sa.select(PopulationFigure.locality_id, sa.func.sum(PopulationFigure.count))
-        .group_by(PopulationFigure.locality_id)).tuples().all()))
+        .group_by(PopulationFigure.locality_id)).all()))
     shown = [(loc.id, loc.name) for loc in localities if not loc.archived or counts[loc.id] or population[loc.id]]
     return _representation(counts, population, shown)
 
@@ -145,7 +145,7 @@ def by_age_band(process: Process) -> list[Representation]:
                                         .where(Response.age_band != "")))
     population = Counter(dict(db.session.execute(
         sa.select(PopulationFigure.age_band, sa.func.sum(PopulationFigure.count))
-        .group_by(PopulationFigure.age_band)).tuples().all()))
+        .group_by(PopulationFigure.age_band)).all()))
     return _representation(counts, population, [(key, str(label)) for key, label in AGE_BANDS.items()])
 
 

@@ -59,7 +59,7 @@ def test_hidden_responses_are_left_out(app, client, demo, make_token):
     assert spam_id not in ids and len(ids) == RESPONSES - 1
 
 
-@pytest.mark.parametrize("query,parameter", [
+@pytest.mark.parametrize(("query", "parameter"), [
     ("limit=0", "limit"), ("limit=501", "limit"), ("limit=ten", "limit"), ("cursor=bm9wZQ", "cursor"),
     ("date_from=31-12-2026", "date_from"), ("locality=abc", "locality"), ("group=aliens", "group"),
     ("channel=fax", "channel"), ("questionnaire=no-such", "questionnaire"),

@@ -65,12 +65,12 @@ def test_csv_errors_name_the_line_and_nothing_changes(app, client, municipality,
     login(client, make_user("admin"))
     _english(client)
     before = _figures(app)
-    content = ("locality,age_band,count\n"
-               "Flen,20-29,100\n"
-               "Atlantis,20-29,5\n"
-               "Flen,20-30,5\n"
-               "Flen,45-64,many\n"
-               "Flen,20-29,7\n").encode()
+    content = (b"locality,age_band,count\n"
+               b"Flen,20-29,100\n"
+               b"Atlantis,20-29,5\n"
+               b"Flen,20-30,5\n"
+               b"Flen,45-64,many\n"
+               b"Flen,20-29,7\n")
     response = _upload(client, content, "min-fil.csv")
     page = response.get_data(as_text=True)
     assert response.status_code == 400
