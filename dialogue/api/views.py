@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter, defaultdict
 
 import sqlalchemy as sa
@@ -31,7 +32,14 @@ from dialogue.questionnaires.models import (
 from dialogue.vision.models import Vision, VisionNode
 
 csrf.exempt(bp)  # bearer tokens, never cookies: nothing for a forged cross-site request to ride on
-limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", "600 per minute"), key_func=token_key)(bp)
+
+
+def _rate_limit() -> str:
+    # config.py belongs to the core; the setting is read here, from the app's config or the environment
+    return current_app.config.get("API_RATE_LIMIT") or os.environ.get("API_RATE_LIMIT", "600 per minute")
+
+
+limiter.limit(_rate_limit, key_func=token_key)(bp)
 
 ANALYSTS = (Role.analyst,)
 
