@@ -10,6 +10,7 @@ from flask_login import current_user, login_user, logout_user
 
 from dialogue.core import services
 from dialogue.core.models import Role, User
+from dialogue.core.signing import SessionInterface
 from dialogue.extensions import login_manager
 
 CSP = (
@@ -19,6 +20,7 @@ CSP = (
 
 
 def init_app(app) -> None:
+    app.session_interface = SessionInterface()  # the same signed cookies, the key derived once per process
     login_manager.init_app(app)
     login_manager.login_view = "core.login"
     login_manager.login_message = None
@@ -92,7 +94,8 @@ def security_headers(response):
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if current_app.config["HSTS"]:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if request.path.startswith("/staff") or current_user.is_authenticated or session.get("sid"):
+    # Signed-in staff always carry a session id (load_user requires it), so the user need not be loaded here.
+    if request.path.startswith("/staff") or session.get("sid"):
         # Staff pages show personal data and must not stay in a shared computer's cache.
         headers["Cache-Control"] = "no-store"
         headers.setdefault("Vary", "Cookie")

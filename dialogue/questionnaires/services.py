@@ -13,7 +13,7 @@ from flask import current_app
 
 from dialogue.coding.models import Channel, Contribution
 from dialogue.core.base import utcnow
-from dialogue.core.database import insert_unless_present
+from dialogue.core.database import DriverInsert
 from dialogue.extensions import db
 from dialogue.questionnaires.answers import Answers
 from dialogue.questionnaires.models import (
@@ -63,14 +63,20 @@ def find_response_by_token(questionnaire: Questionnaire, token: str) -> Response
 
 # -- storing answers ---------------------------------------------------------------------------------
 
-# Submitting is the hot path: Core statements on the tables, built once, skip the ORM's per-statement work.
-_response = Response.__table__
-_answer = Answer.__table__
-_contribution = Contribution.__table__
-_INSERT_ANSWERS = _answer.insert().returning(_answer.c.id, _answer.c.question_id, sort_by_parameter_order=True)
-_INSERT_CONTRIBUTIONS = _contribution.insert()
-_INSERT_CONTACT = FeedbackContact.__table__.insert()
-_RESPONSE_BY_KEY = sa.select(_response.c.id).where(_response.c.submission_key == sa.bindparam("key"))
+# Submitting is the hot path: the statements are built once and run straight on the DB-API connection.
+_INSERT_RESPONSE = DriverInsert(Response.__table__, [
+    "questionnaire_id", "submission_key", "submitted_at", "channel", "language", "hidden", "entered_by_id",
+    "updated_at", "edit_token_hash", "locality_id", "locality_other", "respondent_group", "age_band",
+], returning=("id",), unless_present="submission_key")
+_INSERT_ANSWERS = DriverInsert(Answer.__table__, ["response_id", "question_id", "value", "other_text"],
+                               returning=("id", "question_id"))
+_INSERT_CONTRIBUTIONS = DriverInsert(Contribution.__table__, [
+    "channel", "text", "language", "locality_id", "respondent_group", "created_at", "answer_id",
+    "questionnaire_id", "question_id", "hidden",
+])
+_INSERT_CONTACT = DriverInsert(FeedbackContact.__table__, [
+    "questionnaire_id", "response_id", "email", "locale", "created_at", "notified_at",
+])
 
 
 def _profile(questions: list[Question], answers: Answers) -> dict:
@@ -92,51 +98,81 @@ def _profile(questions: list[Question], answers: Answers) -> dict:
     return profile
 
 
-def _insert_answers(response_id: int, questionnaire: Questionnaire, questions: list[Question],
+def _insert(cursor, dialect, statement: DriverInsert, rows: list[dict]):
+    cursor.execute(statement.sql(dialect, len(rows)), statement.params(dialect, rows))
+    return cursor
+
+
+def _insert_answers(cursor, dialect, response_id: int, questionnaire_id: int, questions: list[Question],
                     answers: Answers, profile: dict, channel: ResponseChannel, language: str) -> None:
     rows = [{"response_id": response_id, "question_id": q.id, "value": answers.values[q.id],
              "other_text": answers.other.get(q.id, "")}
             for q in questions if q.id in answers.values]
     if not rows:
         return
-    inserted = db.session.execute(_INSERT_ANSWERS, rows).all()
+    inserted = _insert(cursor, dialect, _INSERT_ANSWERS, rows).fetchall()
     by_question = {q.id: q for q in questions}
     now = utcnow()
     contributions = [
         {"channel": Channel.paper if channel == ResponseChannel.paper else Channel.questionnaire,
          "text": answers.values[question_id], "language": language, "locality_id": profile["locality_id"],
          "respondent_group": profile["respondent_group"], "created_at": now, "answer_id": answer_id,
-         "questionnaire_id": questionnaire.id, "question_id": question_id, "hidden": False}
+         "questionnaire_id": questionnaire_id, "question_id": question_id, "hidden": False}
         for answer_id, question_id in inserted if by_question[question_id].type.is_text
     ]
     if contributions:
-        db.session.execute(_INSERT_CONTRIBUTIONS, contributions)
+        _insert(cursor, dialect, _INSERT_CONTRIBUTIONS, contributions)
+
+
+def write_response(connection, dialect, questionnaire_id: int, questions: list[Question], answers: Answers, *,
+                   submission_key: str, language: str, channel: ResponseChannel = ResponseChannel.web,
+                   entered_by_id: int | None = None, feedback_email: str = "") -> tuple[int, bool]:
+    """Store a response once per submission key on a DB-API *connection*; return (id, whether it is new).
+
+    The UNIQUE key, not a look-up first, decides: two tabs or a double click racing each other
+    store one response, on SQLite and PostgreSQL alike. The caller commits.
+    """
+    profile = _profile(questions, answers)
+    now = utcnow()
+    cursor = connection.cursor()
+    try:
+        row = _insert(cursor, dialect, _INSERT_RESPONSE, [dict(
+            questionnaire_id=questionnaire_id, submission_key=submission_key, submitted_at=now, channel=channel,
+            language=language, hidden=False, entered_by_id=entered_by_id, updated_at=None,
+            edit_token_hash=token_hash(edit_token(submission_key)) if channel == ResponseChannel.web else None,
+            **profile,
+        )]).fetchone()
+        if row is None:
+            marker = "?" if dialect.paramstyle == "qmark" else "%s"
+            cursor.execute(f"SELECT id FROM response WHERE submission_key = {marker}", (submission_key,))
+            return cursor.fetchone()[0], False
+        response_id = row[0]
+        _insert_answers(cursor, dialect, response_id, questionnaire_id, questions, answers, profile, channel,
+                        language)
+        if feedback_email:
+            _insert(cursor, dialect, _INSERT_CONTACT, [{
+                "questionnaire_id": questionnaire_id, "response_id": response_id, "email": feedback_email,
+                "locale": language, "created_at": now, "notified_at": None}])
+        return response_id, True
+    finally:
+        cursor.close()
+
+
+def _session_connection():
+    """The DB-API connection of the ORM session's transaction, after a flush (raw rows may refer to new ones)."""
+    db.session.flush()
+    connection = db.session.connection()
+    return connection.connection.driver_connection, connection.dialect
 
 
 def store_response(questionnaire: Questionnaire, questions: list[Question], answers: Answers, *,
                    submission_key: str, language: str, channel: ResponseChannel = ResponseChannel.web,
                    entered_by_id: int | None = None, feedback_email: str = "") -> tuple[int, bool]:
-    """Store a response once per submission key; return (response id, whether it is new).
-
-    The UNIQUE key, not a look-up first, decides: two tabs or a double click racing each other
-    store one response, on SQLite and PostgreSQL alike.
-    """
-    profile = _profile(questions, answers)
-    now = utcnow()
-    response_id = insert_unless_present(db.session, _response, dict(
-        questionnaire_id=questionnaire.id, submission_key=submission_key, submitted_at=now, channel=channel,
-        language=language, hidden=False, entered_by_id=entered_by_id, updated_at=None,
-        edit_token_hash=token_hash(edit_token(submission_key)) if channel == ResponseChannel.web else None,
-        **profile,
-    ), "submission_key")
-    if response_id is None:
-        return db.session.execute(_RESPONSE_BY_KEY, {"key": submission_key}).scalar(), False
-    _insert_answers(response_id, questionnaire, questions, answers, profile, channel, language)
-    if feedback_email:
-        db.session.execute(_INSERT_CONTACT, {"questionnaire_id": questionnaire.id, "response_id": response_id,
-                                             "email": feedback_email, "locale": language, "created_at": now,
-                                             "notified_at": None})
-    return response_id, True
+    """:func:`write_response` in the ORM session's transaction (paper answers, the demo); the view commits."""
+    driver, dialect = _session_connection()
+    return write_response(driver, dialect, questionnaire.id, questions, answers, submission_key=submission_key,
+                          language=language, channel=channel, entered_by_id=entered_by_id,
+                          feedback_email=feedback_email)
 
 
 def update_response(response: Response, questionnaire: Questionnaire, questions: list[Question],
@@ -148,9 +184,13 @@ def update_response(response: Response, questionnaire: Questionnaire, questions:
     for key, value in profile.items():
         setattr(response, key, value)
     response.updated_at = utcnow()
-    db.session.flush()
-    _insert_answers(response.id, questionnaire, questions, answers, profile, response.channel, response.language)
-    db.session.flush()
+    driver, dialect = _session_connection()
+    cursor = driver.cursor()
+    try:
+        _insert_answers(cursor, dialect, response.id, questionnaire.id, questions, answers, profile,
+                        response.channel, response.language)
+    finally:
+        cursor.close()
 
 
 def erase_response(response: Response) -> None:
