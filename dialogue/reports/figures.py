@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -78,13 +78,30 @@ def _contributions(process: Process):
                           Contribution.event_id.in_(events)))
 
 
-def per_week(moments) -> list[Bar]:
-    """Counts per local week (Monday to Sunday), every week from the first to the last shown, gaps as 0."""
+def _grouped(query: sa.Select, column) -> Counter:
+    """Counts per value of *column*, added up by the database rather than in Python."""
+    return Counter(dict(db.session.execute(query.with_only_columns(column, sa.func.count()).group_by(column)).all()))
+
+
+def _utc_hour(column):
+    """The UTC hour of a moment as text 'YYYY-MM-DD HH', in each engine's own words."""
+    if db.engine.dialect.name == "sqlite":  # stored as naive UTC
+        return sa.func.strftime("%Y-%m-%d %H", column)
+    return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM-DD HH24")
+
+
+def per_week(query: sa.Select, column) -> list[Bar]:
+    """Counts per local week (Monday to Sunday), every week from the first to the last, gaps as 0.
+
+    The database counts per UTC hour (a few thousand rows at most, whatever the number of answers); the
+    hours are then placed in local weeks, which is exact for zones a whole number of hours from UTC.
+    """
+    hour = _utc_hour(column)
     local = zone()
-    weeks = Counter()
-    for moment in moments:
-        day = moment.astimezone(local).date()
-        weeks[day - timedelta(days=day.weekday())] += 1
+    weeks: Counter = Counter()
+    for key, number in db.session.execute(query.with_only_columns(hour, sa.func.count()).group_by(hour)):
+        day = datetime.strptime(key, "%Y-%m-%d %H").replace(tzinfo=UTC).astimezone(local).date()
+        weeks[day - timedelta(days=day.weekday())] += number
     if not weeks:
         return []
     first, last = min(weeks), max(weeks)
@@ -96,20 +113,20 @@ def per_week(moments) -> list[Bar]:
 
 
 def responses_per_week(process: Process) -> list[Bar]:
-    return per_week(db.session.scalars(_responses(process).with_only_columns(Response.submitted_at)))
+    return per_week(_responses(process), Response.submitted_at)
 
 
 def contributions_per_week(process: Process) -> list[Bar]:
-    return per_week(db.session.scalars(sa.select(Contribution.created_at).where(_contributions(process))))
+    return per_week(sa.select(Contribution.id).where(_contributions(process)), Contribution.created_at)
 
 
 def responses_by_channel(process: Process) -> list[Bar]:
-    counts = Counter(db.session.scalars(_responses(process).with_only_columns(Response.channel)))
+    counts = _grouped(_responses(process), Response.channel)
     return _bars(counts, [(ResponseChannel.web, _("Web")), (ResponseChannel.paper, _("Paper"))])
 
 
 def contributions_by_channel(process: Process) -> list[Bar]:
-    counts = Counter(db.session.scalars(sa.select(Contribution.channel).where(_contributions(process))))
+    counts = _grouped(sa.select(Contribution.id).where(_contributions(process)), Contribution.channel)
     return _bars(counts, [(channel, channel.label) for channel in Channel])
 
 
@@ -131,8 +148,7 @@ def _representation(counts: Counter, population: Counter, labels: list[tuple[obj
 
 def by_locality(process: Process) -> list[Representation]:
     localities = db.session.scalars(sa.select(Locality).order_by(Locality.position)).all()
-    counts = Counter(db.session.scalars(_responses(process).with_only_columns(Response.locality_id)
-                                        .where(Response.locality_id.is_not(None))))
+    counts = _grouped(_responses(process).where(Response.locality_id.is_not(None)), Response.locality_id)
     population = Counter(dict(db.session.execute(
         sa.select(PopulationFigure.locality_id, sa.func.sum(PopulationFigure.count))
         .group_by(PopulationFigure.locality_id)).all()))
@@ -141,8 +157,7 @@ def by_locality(process: Process) -> list[Representation]:
 
 
 def by_age_band(process: Process) -> list[Representation]:
-    counts = Counter(db.session.scalars(_responses(process).with_only_columns(Response.age_band)
-                                        .where(Response.age_band != "")))
+    counts = _grouped(_responses(process).where(Response.age_band != ""), Response.age_band)
     population = Counter(dict(db.session.execute(
         sa.select(PopulationFigure.age_band, sa.func.sum(PopulationFigure.count))
         .group_by(PopulationFigure.age_band)).all()))
@@ -169,15 +184,19 @@ def question_charts(process: Process, localities) -> list[tuple]:
 def building_blocks(process: Process) -> list[BlockRow]:
     """Building blocks by the number of the process's contributions coded to them, most first."""
     rows = db.session.execute(
-        sa.select(VisionNode.id, VisionNode.title, Contribution.id, Contribution.channel, Contribution.locality_id)
+        sa.select(VisionNode.id, Contribution.id, Contribution.channel, Contribution.locality_id)
         .select_from(Coding).join(Contribution, Contribution.id == Coding.contribution_id)
         .join(VisionNode, VisionNode.id == Coding.node_id)
         .where(Coding.removed_at.is_(None), VisionNode.kind == NodeKind.building_block, _contributions(process))
         .distinct()
     ).all()
+    # titles apart: PostgreSQL cannot compare JSON columns for DISTINCT
+    titles = dict(db.session.execute(sa.select(VisionNode.id, VisionNode.title)
+                                     .where(VisionNode.id.in_({row[0] for row in rows}))).all()) if rows else {}
     blocks: dict[int, BlockRow] = {}
-    for node_id, title, _contribution_id, channel, locality_id in rows:
-        block = blocks.setdefault(node_id, BlockRow(node_id, tr(title), 0, defaultdict(int), defaultdict(int)))
+    for node_id, _contribution_id, channel, locality_id in rows:
+        block = blocks.setdefault(node_id, BlockRow(node_id, tr(titles[node_id]), 0, defaultdict(int),
+                                                    defaultdict(int)))
         block.total += 1
         block.by_channel[str(channel)] += 1
         block.by_locality[locality_id] += 1

@@ -137,3 +137,19 @@ def test_building_blocks_count_the_processes_live_codes(app, dataset):
     assert block.total == 2  # hidden and other-process contributions left out
     assert dict(block.by_channel) == {"questionnaire": 1, "open_meeting": 1}
     assert dict(block.by_locality) == {dataset["flen"]: 1, dataset["malm"]: 1}
+
+
+def test_weeks_are_local_weeks(app, dataset):
+    """Sunday 1 March 23:30 UTC is Monday 00:30 in Flen: it belongs to the week of 2 March, not the one before."""
+    from dialogue.questionnaires.models import Questionnaire, Response
+    from dialogue.reports import figures
+
+    with app.app_context():
+        process = _process(dataset)
+        questionnaire = db.session.scalar(sa.select(Questionnaire).where(Questionnaire.process_id == process.id))
+        db.session.add(Response(questionnaire_id=questionnaire.id, submission_key="late-sunday",
+                                submitted_at=datetime(2026, 3, 1, 23, 30, tzinfo=UTC)))
+        db.session.commit()
+    with app.test_request_context():
+        weeks = figures.responses_per_week(_process(dataset))
+    assert [bar.count for bar in weeks] == [10, 0, 1] and "2026-03-02" in weeks[0].label
