@@ -36,12 +36,44 @@ TYPES = ("string", "integer", "number", "datetime")
 
 
 @dataclass
+class Labelled:
+    """A value shown as its label: kept apart so that the CSV writer can put in finished cells."""
+
+    key: sa.ColumnElement
+    labels: dict
+    keep_unknown: bool = True
+
+    def sql(self) -> sa.ColumnElement:
+        if not self.labels:
+            return self.text_key() if self.keep_unknown else sa.null()
+        return self.pick({k: str(v) for k, v in self.labels.items()},
+                         self.text_key() if self.keep_unknown else None)
+
+    def pick(self, values: dict, otherwise) -> sa.ColumnElement:
+        """CASE key WHEN k THEN values[k] ... ELSE otherwise END."""
+        # whole-number keys compare as numbers; others (JSON values, enums) as text
+        numeric = all(isinstance(k, int) for k in values)
+        key = self.key if numeric else self.text_key()
+        return sa.case({(k if numeric else str(k)): v for k, v in values.items()}, value=key, else_=otherwise)
+
+    def text_key(self) -> sa.ColumnElement:
+        return sa.cast(self.key, sa.String)
+
+
+@dataclass
 class Column:
     name: str
     title: str
     description: str
     type: str
-    expr: sa.ColumnElement
+    expr: sa.ColumnElement | Labelled
+    labelled: Labelled | None = None
+    #: set when *expr* is the text of this JSON column: lets the CSV writer look at it undecoded
+    json_raw: sa.ColumnElement | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.expr, Labelled):
+            self.labelled, self.expr = self.expr, self.expr.sql()
 
 
 @dataclass
@@ -75,12 +107,11 @@ def utc_text(column) -> sa.ColumnElement:
     return sa.func.to_char(sa.func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
 
 
-def labelled(expr, labels: dict, keep_unknown: bool = True) -> sa.ColumnElement:
-    """*expr* replaced by its label; unknown values stay as they are (or become empty)."""
-    labels = {str(k): str(v) for k, v in labels.items()}
-    if not labels:
-        return sa.cast(expr, sa.String) if keep_unknown else sa.null()
-    return sa.case(labels, value=sa.cast(expr, sa.String), else_=sa.cast(expr, sa.String) if keep_unknown else None)
+def labelled(expr, labels: dict, keep_unknown: bool = True) -> Labelled:
+    """*expr* shown as its label; unknown values stay as they are (or become empty).
+
+    The labels are turned into text now, while the export's language is in force."""
+    return Labelled(expr, {k: str(v) for k, v in labels.items()}, keep_unknown)
 
 
 def joined(strings: sa.ColumnElement) -> sa.ColumnElement:
@@ -99,20 +130,20 @@ def _answer_value(question: Question, value, localities: dict) -> tuple[str, sa.
     if question.type == QuestionType.scale:
         return "integer", sa.cast(text, sa.Integer)
     if question.type == QuestionType.locality:
-        return "string", labelled(text, localities)
+        return "string", labelled(text, localities).sql()
     if question.type == QuestionType.age_band:
-        return "string", labelled(text, AGE_BANDS)
+        return "string", labelled(text, AGE_BANDS).sql()
     if question.type == QuestionType.group:
-        return "string", labelled(text, GROUPS)
+        return "string", labelled(text, GROUPS).sql()
     if question.type.has_options:
         labels = {o["value"]: tr(o.get("label")) for o in question.options}
         if question.type == QuestionType.single_choice:
-            return "string", labelled(text, labels)
+            return "string", labelled(text, labels).sql()
         if _sqlite():
             items = sa.func.json_each(value).table_valued("value")
         else:
             items = sa.func.json_array_elements_text(value).table_valued("value")
-        return "string", sa.select(joined(labelled(items.c.value, labels))).scalar_subquery()
+        return "string", sa.select(joined(labelled(items.c.value, labels).sql())).scalar_subquery()
     return "string", text
 
 
@@ -126,8 +157,8 @@ def _response_columns() -> list[Column]:
         Column("language", _("Language"), _("The language the questionnaire was answered in"), "string",
                Response.language),
         Column("locality", _("Locality"), _("Where the resident lives"), "string",
-               sa.func.coalesce(labelled(Response.locality_id, localities, keep_unknown=False),
-                                labelled(sa.func.nullif(Response.locality_other, ""), localities))),
+               sa.func.coalesce(labelled(Response.locality_id, localities, keep_unknown=False).sql(),
+                                labelled(sa.func.nullif(Response.locality_other, ""), localities).sql())),
         Column("respondent_group", _("Respondent group"), _("Who the resident answered as"), "string",
                labelled(sa.func.nullif(Response.respondent_group, ""), GROUPS)),
         Column("age_band", _("Age"), _("The resident's age band"), "string",
@@ -169,21 +200,29 @@ def responses_long(questionnaire: Questionnaire, filters: ExportFilters) -> Data
     localities = _locality_labels()
     numbers = {q.id: n for n, q in enumerate(questionnaire.questions, start=1)}
     texts = {q.id: tr(q.text) for q in questionnaire.questions}
-    # Each answer's value by its question's type: one CASE over the question id.
-    kinds = {}
-    whens = []
+    # Each answer's value by its question's type: one CASE over the question id, in which the text
+    # questions (most of them, as a rule) share one branch.
+    text_ids, whens = [], []
     for question in questionnaire.questions:
         kind, value = _answer_value(question, Answer.value, localities)
-        kinds[question.id] = kind
-        whens.append((Answer.question_id == question.id, sa.cast(value, sa.String) if kind != "string" else value))
-    value = sa.case(*whens) if whens else sa.null()
+        if question.type.is_text:
+            text_ids.append(question.id)
+        else:
+            whens.append((Answer.question_id == question.id, value if kind == "string" else sa.cast(value, sa.String)))
+    json_raw = None
+    if text_ids and not whens:
+        value, json_raw = json_text(Answer.value), Answer.value
+    else:
+        if text_ids:
+            whens.insert(0, (Answer.question_id.in_(text_ids), json_text(Answer.value)))
+        value = sa.case(*whens) if whens else sa.null()
     columns = _response_columns()[:2] + [
         Column("question_number", _("Question number"), _("The question's place in the questionnaire"), "integer",
-               sa.case({k: v for k, v in numbers.items()}, value=Answer.question_id) if numbers else sa.null()),
+               sa.case(numbers, value=Answer.question_id) if numbers else sa.null()),
         Column("question", _("Question"), _("The question's text"), "string",
                labelled(Answer.question_id, texts) if texts else sa.null()),
         Column("answer", _("Answer"), _("The answer; choices as their labels, several joined with “; ”"),
-               "string", value),
+               "string", value, json_raw=json_raw),
         Column("other", _("Other"), _("The text written after “Other”"), "string",
                sa.func.nullif(Answer.other_text, "")),
     ]
@@ -199,7 +238,7 @@ def _node_titles() -> dict:
 def contributions(filters: ExportFilters) -> Dataset:
     """Contributions from every channel with the building blocks they are coded to."""
     localities = _locality_labels()
-    codes = (sa.select(joined(labelled(Coding.node_id, _node_titles())))
+    codes = (sa.select(joined(labelled(Coding.node_id, _node_titles()).sql()))
              .where(Coding.contribution_id == Contribution.id, Coding.removed_at.is_(None)).scalar_subquery())
     code_ids = (sa.select(joined(sa.cast(Coding.node_id, sa.String)))
                 .where(Coding.contribution_id == Contribution.id, Coding.removed_at.is_(None)).scalar_subquery())

@@ -13,10 +13,10 @@ import argparse
 import sys
 import traceback
 
-from tests.bench import coding, questionnaire
+from tests.bench import coding, exports, questionnaire
 from tests.bench.harness import BenchError, require_wrk
 
-BENCHMARKS = {module.NAME: module for module in (questionnaire, coding)}
+BENCHMARKS = {module.NAME: module for module in (questionnaire, coding, exports)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,113 @@
+"""Finished CSV lines, written by the database.
+
+Quoting, doubling of quotes, the apostrophe against formulas, the separator and CRLF all happen in
+the SELECT, so Python only joins the lines it fetches. This is what brings a million-answer export
+close to the speed of `sqlite3 -csv` (C all the way); a per-cell loop in Python runs at half of it.
+
+Text is always quoted (deciding costs more than the two bytes); numbers and times are never quoted,
+so spreadsheets keep numbers numeric. NULL is an empty cell.
+
+SQLite: one printf() per line (at most 100 arguments each, SQLite allows 127), "%w" doubles the
+double quotes in C, GLOB tests the first character. PostgreSQL: the same with || and replace().
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from dialogue.core.spreadsheets import DANGEROUS, neutralise
+from dialogue.exports.datasets import Column, Dataset
+
+#: one character class: = + - @ tab CR ("-" first, so it is not a range)
+GLOB_DANGEROUS = "[-=+@\t\r]*"
+#: the same test on a JSON string as stored ("\t" and "\r" are escaped there), which spares SQLite
+#: decoding the JSON twice; Python's json.dumps writes tab and CR as \t and \r
+GLOB_JSON_DANGEROUS = ('"[-=+@]*', '"\\[tr]*')
+ARGS_PER_PRINTF = 100
+
+
+def _text(value: str) -> sa.ColumnElement:
+    return sa.literal(value, sa.String)
+
+
+def csv_quoted(text: str) -> str:
+    """A label known in advance, as its finished cell."""
+    return '"' + str(neutralise(text)).replace('"', '""') + '"'
+
+
+def _cat(*parts) -> sa.ColumnElement:
+    result = parts[0]
+    for part in parts[1:]:
+        result = result.op("||")(part)
+    return result
+
+
+class _Flavour:
+    def text_cell(self, value, json_raw=None) -> sa.ColumnElement:
+        raise NotImplementedError
+
+    def number_cell(self, value) -> sa.ColumnElement:
+        raise NotImplementedError
+
+    def line(self, cells: list, delimiter: str) -> sa.ColumnElement:
+        raise NotImplementedError
+
+    def cell(self, column: Column) -> sa.ColumnElement:
+        if column.labelled is not None and column.labelled.labels:
+            # The labels are known: put them in finished, so the database only picks one.
+            labelled = column.labelled
+            other = self.text_cell(labelled.text_key()) if labelled.keep_unknown else _text("")
+            return labelled.pick({k: _text(csv_quoted(v)) for k, v in labelled.labels.items()}, other)
+        if column.type in ("integer", "number", "datetime"):  # datetimes: digits, -, :, T, Z only
+            return self.number_cell(column.expr)
+        return self.text_cell(column.expr, column.json_raw)
+
+
+class _SQLite(_Flavour):
+    def text_cell(self, value, json_raw=None):
+        if json_raw is not None:  # an answer's text; its JSON column is never NULL
+            dangerous = sa.or_(*(json_raw.op("GLOB")(_text(p)) for p in GLOB_JSON_DANGEROUS))
+            value = sa.func.coalesce(value, _text(""))
+            return sa.case((dangerous, sa.func.printf(_text("\"'%w\""), value)),
+                           else_=sa.func.printf(_text('"%w"'), value))
+        return sa.case((value.is_(None), _text("")),
+                       (value.op("GLOB")(_text(GLOB_DANGEROUS)), sa.func.printf(_text("\"'%w\""), value)),
+                       else_=sa.func.printf(_text('"%w"'), value))
+
+    def number_cell(self, value):
+        return value  # printf's %s writes NULL as nothing and numbers as digits
+
+    def line(self, cells, delimiter):
+        parts = []
+        for start in range(0, len(cells), ARGS_PER_PRINTF):
+            chunk = cells[start:start + ARGS_PER_PRINTF]
+            end = "\r\n" if start + ARGS_PER_PRINTF >= len(cells) else delimiter
+            parts.append(sa.func.printf(_text(delimiter.join(["%s"] * len(chunk)) + end), *chunk))
+        return _cat(*parts)
+
+
+class _PostgreSQL(_Flavour):
+    def text_cell(self, value, json_raw=None):
+        quoted = _cat(sa.func.replace(value, _text('"'), _text('""')), _text('"'))
+        return sa.case((value.is_(None), _text("")),
+                       (sa.func.substr(value, 1, 1).in_(DANGEROUS), _cat(_text("\"'"), quoted)),
+                       else_=_cat(_text('"'), quoted))
+
+    def number_cell(self, value):
+        return sa.func.coalesce(sa.cast(value, sa.Text), _text(""))
+
+    def line(self, cells, delimiter):
+        parts = []
+        for number, cell in enumerate(cells):
+            if number:
+                parts.append(_text(delimiter))
+            parts.append(cell)
+        parts.append(_text("\r\n"))
+        return _cat(*parts)
+
+
+def line_select(dataset: Dataset, delimiter: str, dialect: str) -> sa.Select:
+    """One column: each row's finished CSV line, CRLF included."""
+    flavour = _SQLite() if dialect == "sqlite" else _PostgreSQL()
+    line = flavour.line([flavour.cell(c) for c in dataset.columns], delimiter)
+    return dataset.query.with_only_columns(line.label("line"), maintain_column_froms=False)

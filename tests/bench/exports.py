@@ -1,0 +1,313 @@
+"""Exports of 100,000 responses × 10 questions (1,000,000 answers of about 100 characters).
+
+    python -m tests.bench.run exports
+
+Side by side, in one run, on the same SQLite file, each in a child process of its own (peak memory is
+that child's ru_maxrss, from wait4):
+
+- `sqlite3 -csv` running the very SELECT the export runs (same joins, same JSON decoding, same labels,
+  the wide layout's GROUP BY pivot), printing the values as they are: the fastest a C program writes
+  these rows. Ours must add the formula neutralisation, the quoting, the BOM and CRLF on top.
+- our CSV export, wide and long (dialogue.exports.writers.write_csv), to a file;
+- our XLSX export (wide) against xlsxwriter in constant-memory mode writing the same rows straight from
+  a sqlite3 cursor;
+- the same CSV export downloaded over HTTP from gunicorn (one worker, so its peak memory is the export's).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.bench.harness import REPO, BenchError, Gunicorn, log, request, write_results
+from tests.bench.questionnaire import app_env
+
+NAME = "exports"
+NEEDS_WRK = False
+RESPONSES = 100_000
+QUESTIONS = 10
+ROUNDS = int(os.environ.get("BENCH_EXPORT_ROUNDS", "3"))
+XLSX_ROUNDS = 2
+TARGETS = {"csv_ratio": 0.8, "xlsx_ratio": 1.2, "peak_mb": 100}
+SLUG = "bench-export"
+EMAIL, PASSWORD = "bench-export@example.org", "bench-export-password-1"
+
+_WORDS = ("kommunen", "skolan", "bussen", "sjön", "föreningen", "Malmköping", "Sparreholm", "biblioteket",
+          "cykelvägen", "æblerne", "søen", "grønne", "ungdomar", "tåget", "kvällar", "torget", "butiker")
+# Some answers begin the way formulas do, hold quotes, separators and line breaks: the work is real.
+_OPENINGS = ("", "", "", "", "=", "-", "+", "@", '"')
+
+
+def _texts(count: int) -> list[str]:
+    rng = random.Random(6)
+    texts = []
+    for _ in range(count):
+        words = []
+        while sum(len(w) + 1 for w in words) < 95:
+            words.append(rng.choice(_WORDS))
+        text = rng.choice(_OPENINGS) + " ".join(words)
+        if rng.random() < 0.1:
+            text = text.replace(" ", ", ", 1).replace(" ", ";\n", 1) + ' "citat"'
+        texts.append(text)
+    return texts
+
+
+def build(path: Path) -> None:
+    """Questionnaire, responses and answers straight into the migrated file: executemany, one transaction."""
+    connection = sqlite3.connect(path)
+    with connection:
+        title = json.dumps({"sv": "Exportprov", "en": "Export bench"})
+        questionnaire = connection.execute(
+            "INSERT INTO questionnaire (slug, title, intro, next_steps, state, languages, created_at, version) "
+            "VALUES (?, ?, '{}', '{}', 'closed', '[\"sv\"]', '2026-01-01 00:00:00', 1)", (SLUG, title)).lastrowid
+        questions = [connection.execute(
+            "INSERT INTO question (questionnaire_id, position, type, text, help, required, options, allow_other, "
+            "scale_max, scale_min_label, scale_max_label, page, hidden) "
+            "VALUES (?, ?, 'long_text', ?, '{}', 0, '[]', 0, 5, '{}', '{}', 1, 0)",
+            (questionnaire, n, json.dumps({"sv": f"Fråga {n}: vad tycker du om ån, sjön och ängen?"}))).lastrowid
+            for n in range(1, QUESTIONS + 1)]
+        first = connection.execute("SELECT coalesce(max(id), 0) + 1 FROM response").fetchone()[0]
+        connection.executemany(
+            "INSERT INTO response (id, questionnaire_id, submission_key, submitted_at, channel, language, "
+            "locality_other, respondent_group, age_band, hidden) VALUES (?, ?, ?, ?, 'web', 'sv', '', ?, ?, 0)",
+            ((first + i, questionnaire, f"bench-{i}", f"2026-03-{1 + i % 28:02d} {i % 24:02d}:00:00.000000",
+              ("resident", "young", "business")[i % 3], ("20-29", "45-64", "65-79")[i % 3])
+             for i in range(RESPONSES)))
+        texts = [json.dumps(t) for t in _texts(997)]
+        connection.executemany(
+            "INSERT INTO answer (response_id, question_id, value, other_text) VALUES (?, ?, ?, '')",
+            ((first + i, q, texts[(i * QUESTIONS + n) % len(texts)])
+             for i in range(RESPONSES) for n, q in enumerate(questions)))
+    connection.execute("ANALYZE")
+    connection.close()
+
+
+# -- children: each export in a process of its own --------------------------------------------------------
+
+def _app():
+    from dialogue import create_app
+
+    return create_app()
+
+
+def child(kind: str, layout: str, out: str) -> None:
+    """Runs in the child: one export to *out*; prints the seconds the export itself took."""
+    app = _app()
+    with app.app_context():
+        import sqlalchemy as sa
+
+        from dialogue.exports import services, writers
+        from dialogue.exports.filters import ExportFilters
+        from dialogue.extensions import db
+        from dialogue.questionnaires.models import Questionnaire
+
+        questionnaire_id = db.session.scalar(sa.select(Questionnaire.id).where(Questionnaire.slug == SLUG))
+        filters = ExportFilters(questionnaire_id=questionnaire_id)
+        dataset = services.build(f"responses_{layout}", filters)[0]
+        db.session.close()
+        if kind == "sql":  # the SELECT sqlite3 runs: ours, with the values written into it
+            sql = dataset.select().compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
+            Path(out).write_text(str(sql) + ";\n", encoding="utf-8")
+            return
+        started = time.perf_counter()
+        if kind == "csv":
+            with open(out, "wb") as file:
+                for chunk in writers.write_csv(dataset, writers.Counter()):
+                    file.write(chunk)
+        elif kind == "xlsx":
+            writers.write_xlsx_file(dataset, writers.Counter(), out)
+        elif kind == "xlsxwriter":  # the yardstick: the same rows, no neutralisation, straight from a cursor
+            import xlsxwriter
+
+            sql = str(dataset.select().compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
+            connection = sqlite3.connect(db.engine.url.database)
+            cursor = connection.execute(sql)
+            workbook = xlsxwriter.Workbook(out, {"constant_memory": True})
+            sheet = workbook.add_worksheet()
+            sheet.write_row(0, 0, [d[0] for d in cursor.description])
+            number = 0
+            while rows := cursor.fetchmany(5000):
+                for row in rows:
+                    number += 1
+                    sheet.write_row(number, 0, row)
+            workbook.close()
+        print(f"{time.perf_counter() - started:.4f}")
+
+
+def _measure(command: list[str], env: dict, stdout: Path | None = None) -> tuple[float, float, str]:
+    """(wall seconds, peak MB, what it printed) of one child process; the peak is its own (wait4)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        target = open(stdout, "wb") if stdout else out
+        try:
+            started = time.perf_counter()
+            process = subprocess.Popen(command, cwd=REPO, env=env, stdout=target, stderr=err)
+            _, status, usage = os.wait4(process.pid, 0)
+            wall = time.perf_counter() - started
+            process.returncode = os.waitstatus_to_exitcode(status)
+        finally:
+            if stdout:
+                target.close()
+        out.seek(0)
+        err.seek(0)
+        if process.returncode != 0:
+            raise BenchError(f"{' '.join(command[:5])} failed: {err.read().decode(errors='replace')[-2000:]}")
+        return wall, usage.ru_maxrss / 1024, out.read().decode()
+
+
+def _child_command(kind: str, layout: str, out: Path) -> list[str]:
+    return [sys.executable, "-m", "tests.bench.exports", kind, layout, str(out)]
+
+
+def _ours(kind: str, layout: str, out: Path, env: dict) -> tuple[float, float]:
+    _, peak, printed = _measure(_child_command(kind, layout, out), env)
+    return float(printed.strip().splitlines()[-1]), peak
+
+
+def _sqlite3(database: Path, sql_file: Path, out: Path, env: dict) -> tuple[float, float]:
+    wall, peak, _ = _measure(["sqlite3", "-csv", "-header", str(database), f".read {sql_file}"], env, stdout=out)
+    return wall, peak
+
+
+def _login(url: str) -> str:
+    page = request("GET", url + "/staff/login")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    cookie = page.headers.get("Set-Cookie", "").split(";")[0]
+    body = f"csrf_token={token.group(1)}&email={EMAIL}&password={PASSWORD}".encode()
+    reply = request("POST", url + "/staff/login", body, {"Cookie": cookie,
+                    "Content-Type": "application/x-www-form-urlencoded"})
+    if reply.status != 302:
+        raise BenchError(f"signing in for the download failed: {reply.status} {reply.gist()}")
+    return reply.headers.get("Set-Cookie", "").split(";")[0]
+
+
+def _http(url: str, questionnaire_id: int, layout: str, out: Path, worker_pid: int) -> tuple[float, float]:
+    cookie = _login(url)
+    page = request("GET", url + "/staff/exports/", headers={"Cookie": cookie})
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
+    body = (f"csrf_token={token.group(1)}&dataset=responses_{layout}&questionnaire={questionnaire_id}"
+            "&format=csv&delimiter=comma").encode()
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", int(url.rsplit(":", 1)[1]), timeout=600)
+    started = time.perf_counter()
+    connection.request("POST", "/staff/exports/", body, {"Cookie": cookie,
+                       "Content-Type": "application/x-www-form-urlencoded"})
+    response = connection.getresponse()
+    if response.status != 200:
+        raise BenchError(f"download failed: {response.status} {response.read()[:500]!r}")
+    with open(out, "wb") as file:
+        while chunk := response.read(1 << 20):
+            file.write(chunk)
+    wall = time.perf_counter() - started
+    connection.close()
+    return wall, _hwm_mb(worker_pid)
+
+
+def _hwm_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _worker(master: int) -> int:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    if len(children) != 1:
+        raise BenchError(f"expected one gunicorn worker, found {len(children)}")
+    return int(children[0])
+
+
+def run(args) -> int:
+    if shutil.which("sqlite3") is None:
+        print("bench exports: sqlite3 is missing; install it with `apt-get install -y sqlite3`", file=sys.stderr)
+        return 1
+    return _run()
+
+
+def _run() -> int:
+    started = time.monotonic()
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="dialogue-bench-exports-") as tmp_name:
+        tmp = Path(tmp_name)
+        env = {**app_env(tmp), "WEB_CONCURRENCY": "1"}
+        database = tmp / "bench.sqlite3"
+        flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+        log("migrating and loading the demo")
+        for command in (flask + ["db", "upgrade"], flask + ["demo", "load"]):
+            subprocess.run(command, cwd=REPO, env=env, check=True, capture_output=True)
+        subprocess.run(flask + ["users", "create", EMAIL, "--role", "analyst", "--password-stdin"], cwd=REPO,
+                       env=env, check=True, capture_output=True, input=PASSWORD.encode())
+        log(f"building {RESPONSES:,} responses × {QUESTIONS} questions")
+        t0 = time.perf_counter()
+        build(database)
+        log(f"built in {time.perf_counter() - t0:.1f} s ({database.stat().st_size / 1e6:.0f} MB)")
+        questionnaire_id = sqlite3.connect(database).execute(
+            "SELECT id FROM questionnaire WHERE slug = ?", (SLUG,)).fetchone()[0]
+
+        figures: dict[str, dict] = {}
+        lines: list[str] = []
+        # The machine is shared: each pair runs ROUNDS times, alternating, and the fastest of each counts.
+        for layout in ("wide", "long"):
+            sql_file = tmp / f"{layout}.sql"
+            _measure(_child_command("sql", layout, sql_file), env)
+            _sqlite3(database, sql_file, tmp / "warm.csv", env)  # the file in the page cache for both
+            runs = [(_sqlite3(database, sql_file, tmp / f"sqlite3-{layout}.csv", env),
+                     _ours("csv", layout, tmp / f"ours-{layout}.csv", env)) for _ in range(ROUNDS)]
+            base, base_peak = min(r[0] for r in runs)
+            ours, peak = min(r[1][0] for r in runs), max(r[1][1] for r in runs)
+            ratio = base / ours
+            figures[f"csv_{layout}"] = {"seconds": ours, "sqlite3_seconds": base, "ratio": ratio, "peak_mb": peak,
+                                        "sqlite3_peak_mb": base_peak, "runs": runs}
+            lines.append(f"csv {layout}: {ours:.2f} s, sqlite3 -csv: {base:.2f} s, ratio {ratio:.2f}, "
+                         f"peak {peak:.0f} MB (sqlite3 {base_peak:.0f} MB)")
+
+        runs = [(_ours("xlsxwriter", "wide", tmp / "xlsxwriter.xlsx", env),
+                 _ours("xlsx", "wide", tmp / "ours.xlsx", env))
+                for _ in range(XLSX_ROUNDS)]
+        base, base_peak = min(r[0] for r in runs)
+        ours, peak = min(r[1][0] for r in runs), max(r[1][1] for r in runs)
+        figures["xlsx_wide"] = {"seconds": ours, "xlsxwriter_seconds": base, "ratio": ours / base, "peak_mb": peak,
+                                "xlsxwriter_peak_mb": base_peak, "runs": runs}
+        lines.append(f"xlsx wide: {ours:.2f} s, xlsxwriter constant_memory: {base:.2f} s, "
+                     f"ratio {ours / base:.2f}, peak {peak:.0f} MB (xlsxwriter {base_peak:.0f} MB)")
+
+        with Gunicorn("wsgi:app", env, ready_path="/staff/login", log_path=tmp / "gunicorn.log") as server:
+            worker = _worker(server.process.pid)
+            for layout in ("wide", "long"):
+                seconds, peak = _http(server.url, questionnaire_id, layout, tmp / f"http-{layout}.csv", worker)
+                base = figures[f"csv_{layout}"]["sqlite3_seconds"]
+                same = (tmp / f"http-{layout}.csv").read_bytes() == (tmp / f"ours-{layout}.csv").read_bytes()
+                figures[f"http_{layout}"] = {"seconds": seconds, "ratio": base / seconds, "peak_mb": peak,
+                                             "same_bytes": same}
+                lines.append(f"csv {layout} over HTTP: {seconds:.2f} s, sqlite3 -csv: {base:.2f} s, "
+                             f"ratio {base / seconds:.2f}, worker peak {peak:.0f} MB"
+                             f"{'' if same else ' (DIFFERENT BYTES from the file export)'}")
+
+    targets = {
+        "csv wide ratio >= 0.8": figures["csv_wide"]["ratio"] >= TARGETS["csv_ratio"],
+        "csv long ratio >= 0.8": figures["csv_long"]["ratio"] >= TARGETS["csv_ratio"],
+        "xlsx ratio <= 1.2": figures["xlsx_wide"]["ratio"] <= TARGETS["xlsx_ratio"],
+        "peak < 100 MB": all(f["peak_mb"] < TARGETS["peak_mb"] for f in figures.values()),
+    }
+    lines += [f"{'PASS' if ok else 'FAIL'} {name}" for name, ok in targets.items()]
+    lines.append(f"done in {time.monotonic() - started:.0f} s ({RESPONSES:,} responses × {QUESTIONS} questions; "
+                 f"{os.cpu_count()} cores; load average {load:.2f} at the start)")
+    write_results(NAME, lines, {"benchmark": NAME, "figures": figures, "lines": lines,
+                                "targets": {k: {"pass": v} for k, v in targets.items()}})
+    for line in lines:
+        print(line, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    child(*sys.argv[1:4])
