@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from functools import wraps
 
-from flask import g, request
+from flask import current_app, g, request
 
 from dialogue.api import services
 from dialogue.api.errors import error
 from dialogue.core.models import Role
+from dialogue.extensions import limiter
 from dialogue.i18n import _
 
 
@@ -22,6 +24,15 @@ def token_key() -> str:
     """The rate limit's key: the token's hash, so each token has its own allowance."""
     token = bearer_token()
     return "api:" + (services.hash_token(token) if token else (request.remote_addr or "?"))
+
+
+def _rate_limit() -> str:
+    # config.py belongs to the core; the setting is read here, from the app's config or the environment
+    return current_app.config.get("API_RATE_LIMIT") or os.environ.get("API_RATE_LIMIT", "600 per minute")
+
+
+#: every /api/v1 route: a limit per token (the staff pages for tokens, in the same blueprint, are not counted)
+rate_limited = limiter.shared_limit(_rate_limit, scope="api", key_func=token_key)
 
 
 def token_required(*roles: Role):

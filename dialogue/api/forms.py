@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from dialogue.core.forms import no_control_characters
@@ -17,3 +17,4 @@ class TokenForm(FlaskForm):
     name = StringField(_l("What the token is for"), validators=[DataRequired(), Length(max=120),
                                                                no_control_characters],
                        description=_l("For example: the statistics unit's report."))
+    submission_key = HiddenField(validators=[DataRequired(), Length(max=64)])

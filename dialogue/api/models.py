@@ -20,6 +20,8 @@ class ApiToken(db.Model):
     #: what the token is for, e.g. "Power BI report"
     name: Mapped[str] = mapped_column(sa.String(120))
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: random, chosen when the form is shown: a double click or a reload creates one token, not two
+    submission_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     last_used_at: Mapped[datetime | None]

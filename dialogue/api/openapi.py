@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify
 
+from dialogue.api.auth import rate_limited
 from dialogue.api.blueprint import bp
 from dialogue.api.paging import DEFAULT_LIMIT, MAX_LIMIT
 from dialogue.exports.filters import CHANNELS, CODING_STATES
@@ -133,5 +134,6 @@ def document() -> dict:
 
 
 @bp.route("/api/v1/openapi.json")
+@rate_limited
 def openapi():
     return jsonify(document())

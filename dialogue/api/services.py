@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from dialogue.api.models import ApiToken
 from dialogue.core.base import utcnow
+from dialogue.core.database import insert_unless_present
 from dialogue.core.models import User
 from dialogue.core.services import audit
 from dialogue.extensions import db
@@ -23,12 +24,21 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(user: User, name: str, created_by: User) -> tuple[ApiToken, str]:
-    """A new token for *user*; returns the row and the token itself, which is never stored."""
+def create_token(user: User, name: str, created_by: User,
+                 submission_key: str | None = None) -> tuple[ApiToken, str] | None:
+    """A new token for *user*; returns the row and the token itself, which is never stored.
+
+    None when a token with *submission_key* exists already (the form was sent twice): the UNIQUE index
+    decides, so two racing requests still make one token.
+    """
     token = PREFIX + secrets.token_urlsafe(32)  # 256 random bits
-    row = ApiToken(user_id=user.id, name=name, token_hash=hash_token(token), created_by_id=created_by.id)
-    db.session.add(row)
-    db.session.flush()
+    token_id = insert_unless_present(db.session, ApiToken.__table__, {
+        "user_id": user.id, "name": name, "token_hash": hash_token(token), "created_by_id": created_by.id,
+        "submission_key": submission_key or secrets.token_urlsafe(24), "created_at": utcnow(),
+    }, key="submission_key")
+    if token_id is None:
+        return None
+    row = db.session.get(ApiToken, token_id)
     audit("api_token.create", row, actor=created_by, user_id=user.id)
     return row, token
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter, defaultdict
 
 import sqlalchemy as sa
 from flask import abort, current_app, jsonify, request
 
-from dialogue.api.auth import token_key, token_required
+from dialogue.api.auth import rate_limited, token_required
 from dialogue.api.blueprint import bp
 from dialogue.api.errors import error
 from dialogue.api.paging import BadParameter, page
@@ -16,7 +15,7 @@ from dialogue.coding.models import Coding, Contribution
 from dialogue.core.models import Locality, Role
 from dialogue.events.models import Event, Registration
 from dialogue.exports.filters import ExportFilters, apply_to_contributions, apply_to_responses
-from dialogue.extensions import csrf, db, limiter
+from dialogue.extensions import csrf, db
 from dialogue.i18n import _, tr
 from dialogue.questionnaires.answers import OTHER, as_list
 from dialogue.questionnaires.models import (
@@ -33,13 +32,6 @@ from dialogue.vision.models import Vision, VisionNode
 
 csrf.exempt(bp)  # bearer tokens, never cookies: nothing for a forged cross-site request to ride on
 
-
-def _rate_limit() -> str:
-    # config.py belongs to the core; the setting is read here, from the app's config or the environment
-    return current_app.config.get("API_RATE_LIMIT") or os.environ.get("API_RATE_LIMIT", "600 per minute")
-
-
-limiter.limit(_rate_limit, key_func=token_key)(bp)
 
 ANALYSTS = (Role.analyst,)
 
@@ -84,6 +76,7 @@ def _question(q: Question) -> dict:
 
 
 @bp.route("/api/v1/questionnaires")
+@rate_limited
 @token_required()
 def questionnaires():
     return jsonify(page(sa.select(Questionnaire), Questionnaire.id,
@@ -91,6 +84,7 @@ def questionnaires():
 
 
 @bp.route("/api/v1/questionnaires/<int:questionnaire_id>")
+@rate_limited
 @token_required()
 def questionnaire(questionnaire_id: int):
     q = db.session.get(Questionnaire, questionnaire_id)
@@ -152,6 +146,7 @@ def _serialize_responses(rows: list[Response]) -> list[dict]:
 
 
 @bp.route("/api/v1/responses")
+@rate_limited
 @token_required(*ANALYSTS)
 def responses():
     filters = _filters("questionnaire", "date_from", "date_to", "locality", "group", "channel")
@@ -177,6 +172,7 @@ def _serialize_contributions(rows: list[Contribution]) -> list[dict]:
 
 
 @bp.route("/api/v1/contributions")
+@rate_limited
 @token_required(*ANALYSTS)
 def contributions():
     filters = _filters("questionnaire", "date_from", "date_to", "locality", "group", "channel", "node",
@@ -204,6 +200,7 @@ def _serialize_events(rows: list[Event]) -> list[dict]:
 
 
 @bp.route("/api/v1/events")
+@rate_limited
 @token_required()
 def events():
     return jsonify(page(sa.select(Event), Event.id, _serialize_events))
@@ -217,12 +214,14 @@ def _vision(v: Vision) -> dict:
 
 
 @bp.route("/api/v1/visions")
+@rate_limited
 @token_required()
 def visions():
     return jsonify(page(sa.select(Vision), Vision.id, lambda rows: [_vision(v) for v in rows]))
 
 
 @bp.route("/api/v1/visions/<slug>")
+@rate_limited
 @token_required()
 def vision(slug: str):
     v = db.session.scalar(sa.select(Vision).where(Vision.slug == slug))
@@ -265,6 +264,7 @@ def server_error(_exc):
 
 @bp.route("/api/v1", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
 @bp.route("/api/v1/<path:rest>", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
+@rate_limited
 def fallback(rest: str = ""):
     """Unknown paths and methods under /api/v1: 404 or 405 as JSON, never an HTML page."""
     adapter = current_app.url_map.bind_to_environ(request.environ)

@@ -23,6 +23,7 @@ def upgrade():
         sa.Column('user_id', sa.Integer(), nullable=False),
         sa.Column('name', sa.String(length=120), nullable=False),
         sa.Column('token_hash', sa.String(length=64), nullable=False),
+        sa.Column('submission_key', sa.String(length=64), nullable=False),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('created_by_id', sa.Integer(), nullable=True),
         sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
@@ -31,6 +32,7 @@ def upgrade():
                                 ondelete='SET NULL'),
         sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_api_token_user_id_user'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_api_token')),
+        sa.UniqueConstraint('submission_key', name=op.f('uq_api_token_submission_key')),
         sa.UniqueConstraint('token_hash', name=op.f('uq_api_token_token_hash')),
     )
     with op.batch_alter_table('api_token', schema=None) as batch_op:

@@ -111,6 +111,8 @@ def test_rate_limit_per_token(app_factory, make_user):
         assert client.get("/api/v1/events", headers=bearer(tokens[0])).status_code == 200
     limited = client.get("/api/v1/events", headers=bearer(tokens[0]))
     assert limited.status_code == 429 and limited.is_json
+    # one allowance for the whole API, not one per address
+    assert client.get("/api/v1/visions", headers=bearer(tokens[0])).status_code == 429
     # another token has its own allowance
     assert client.get("/api/v1/events", headers=bearer(tokens[1])).status_code == 200
 

@@ -31,11 +31,17 @@ def test_create_show_once_use_and_revoke(app, client, make_user):
     login(client, make_user("admin"))
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     analyst = make_user("analyst")
-    token = csrf_token(client, PAGE)
-    created = client.post(PAGE, data={"csrf_token": token, "user_id": _user_id(app, analyst), "name": "Statistik"})
+    form = client.get(PAGE).get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    key = re.search(r'name="submission_key"[^>]*value="([^"]+)"', form).group(1)
+    data = {"csrf_token": token, "user_id": _user_id(app, analyst), "name": "Statistik", "submission_key": key}
+    created = client.post(PAGE, data=data)
     assert created.status_code == 200
     secret = re.search(r'value="(dlg_[A-Za-z0-9_-]+)"', created.get_data(as_text=True)).group(1)
     assert _audits(app, "api_token.create") == 1
+    # the same form sent again (a double click, a reload) makes no second token and shows none
+    again = client.post(PAGE, data=data)
+    assert again.status_code == 302 and _audits(app, "api_token.create") == 1
     listing = client.get(PAGE).get_data(as_text=True)
     assert "Statistik" in listing and secret not in listing  # shown once only
     assert app.test_client().get("/api/v1/responses", headers=bearer(secret)).status_code == 200
@@ -55,10 +61,11 @@ def test_bad_form_keeps_what_was_typed(app, client, make_user):
     login(client, make_user("admin"))
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     token = csrf_token(client, PAGE)
-    response = client.post(PAGE, data={"csrf_token": token, "user_id": "", "name": "Rapporten"})
+    response = client.post(PAGE, data={"csrf_token": token, "user_id": "", "name": "Rapporten",
+                                       "submission_key": "k1"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and 'value="Rapporten"' in page and "There is a problem" in page
-    inactive = client.post(PAGE, data={"csrf_token": token, "user_id": "999999", "name": "x"})
+    inactive = client.post(PAGE, data={"csrf_token": token, "user_id": "999999", "name": "x", "submission_key": "k2"})
     assert inactive.status_code == 400
     assert _audits(app, "api_token.create") == 0
 
@@ -66,7 +73,8 @@ def test_bad_form_keeps_what_was_typed(app, client, make_user):
 def test_forms_need_the_csrf_token(app, client, make_user):
     login(client, make_user("admin"))
     analyst = make_user("analyst")
-    assert client.post(PAGE, data={"user_id": _user_id(app, analyst), "name": "x"}).status_code == 400
+    data = {"user_id": _user_id(app, analyst), "name": "x", "submission_key": "k3"}
+    assert client.post(PAGE, data=data).status_code == 400
     assert _audits(app, "api_token.create") == 0
 
 
