@@ -44,6 +44,7 @@ def test_dashboard_of_the_demo_process(app, client, demo_with_answers, make_user
     # the demo population against uniformly drawn answers: Flen (45 % of the people) falls short
     assert "Under-represented" in page and 'class="under-represented"' in page
     assert "made on" in page
+    assert re.search(r"\d+ of 40 responses gave a locality in the municipality, and 40 gave an age band", page)
 
 
 def test_dashboard_without_population_says_so(app, client, demo_with_answers, make_user):
