@@ -25,14 +25,14 @@ FORMAT_LABELS = {
 class ExportForm(FlaskForm):
     """Choices are filled in by the view. Filters are plain text here and checked by ExportFilters."""
 
-    dataset = RadioField(_l("What to export"), choices=list(DATASET_LABELS.items()), default="responses_wide")
+    dataset = RadioField(_l("What to export"), choices=[SelectChoice(k, v) for k, v in DATASET_LABELS.items()], default="responses_wide")
     questionnaire = SelectField(_l("Questionnaire"), validate_choice=False,
                                 description=_l("Needed for responses; narrows contributions."))
     event = SelectField(_l("Event"), validate_choice=False, description=_l("Needed for sign-ups."))
     vision = SelectField(_l("Vision"), validate_choice=False, description=_l("Needed for the codebook."))
-    format = RadioField(_l("Format"), choices=list(FORMAT_LABELS.items()), default="csv")
+    format = RadioField(_l("Format"), choices=[SelectChoice(k, v) for k, v in FORMAT_LABELS.items()], default="csv")
     delimiter = RadioField(_l("CSV separator"), default="comma", choices=[
-        ("comma", _l("Comma")), ("semicolon", _l("Semicolon (Excel set to Swedish, Danish)"))])
+        SelectChoice("comma", _l("Comma")), SelectChoice("semicolon", _l("Semicolon (Excel set to Swedish, Danish)"))])
     date_from = StringField(_l("From (date)"), render_kw={"type": "date"})
     date_to = StringField(_l("To (date)"), render_kw={"type": "date"})
     locality = SelectField(_l("Locality"), validate_choice=False)

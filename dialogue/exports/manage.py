@@ -44,7 +44,7 @@ def _choices(form: ExportForm) -> None:
         sa.select(VisionNode).where(VisionNode.kind == NodeKind.building_block, VisionNode.archived.is_(False))
         .order_by(VisionNode.vision_id, VisionNode.position))]
     if not current_user.has_role(Role.analyst):  # organizers export their events' sign-ups only
-        form.dataset.choices = [c for c in form.dataset.choices if c[0] == "signups"]
+        form.dataset.choices = [c for c in form.dataset.choices if c.value == "signups"]
         form.dataset.default = "signups"
 
 
@@ -62,7 +62,7 @@ def manage_export():
     _choices(form)
     if request.method == "GET":
         # links from other pages may preselect a dataset, questionnaire or event
-        if form.dataset.data not in dict(form.dataset.choices):
+        if form.dataset.data not in {c.value for c in form.dataset.choices}:
             form.dataset.data = form.dataset.default
         return render_template("exports/manage/export.html", form=form)
 

@@ -57,16 +57,17 @@ def safe_text(value) -> sa.ColumnElement:
     return sa.case((first.in_(DANGEROUS), _text("'").op("||")(value)), else_=value)
 
 
-def csv_header(dataset: Dataset, delimiter: str) -> bytes:
+def csv_header(dataset: Dataset, delimiter: str, names: bool = False) -> bytes:
+    """The titles, for people; or the field names, which a data package's Table Schema expects."""
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerow(
-        [neutralise(c.title) for c in dataset.columns])
+        [c.name if names else neutralise(c.title) for c in dataset.columns])
     return ("\ufeff" + buffer.getvalue()).encode()
 
 
-def write_csv(dataset: Dataset, counter: Counter, delimiter: str = ",") -> Iterator[bytes]:
+def write_csv(dataset: Dataset, counter: Counter, delimiter: str = ",", names: bool = False) -> Iterator[bytes]:
     """UTF-8 with a byte order mark (Excel needs it to read å, ä, ö right), CRLF line ends."""
-    yield csv_header(dataset, delimiter)
+    yield csv_header(dataset, delimiter, names)
     sqlite = db.engine.dialect.name == "sqlite"
     lines = csvsql.line_select(dataset, delimiter, db.engine.dialect.name)
     for rows in batches(lines, batch_size(dataset), raw_text=sqlite):
@@ -184,7 +185,7 @@ def write_datapackage(datasets: list[Dataset], counter: Counter, title: str, del
         for dataset in datasets:
             part = Counter()
             with archive.open(f"{dataset.name}.csv", "w", force_zip64=True) as entry:
-                for chunk in write_csv(dataset, part, delimiter):
+                for chunk in write_csv(dataset, part, delimiter, names=True):
                     entry.write(chunk)
                     if sum(map(len, pipe.parts)) >= CHUNK:
                         yield pipe.take()
