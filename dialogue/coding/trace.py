@@ -20,29 +20,26 @@ from dialogue.vision.models import NodeKind, Vision, VisionNode
 def counts_behind(vision: Vision) -> dict[int, dict[str, int]]:
     """For every node of *vision*: distinct contributions behind it, by channel, plus "total".
 
-    One query fetches the (node, contribution, channel) rows; the tree is folded in memory, so a
-    contribution coded to two blocks under one goal counts once for that goal.
+    A recursive query pairs every node with itself and each node above it, so the database counts
+    each contribution once per node, however many of the blocks below that node it is coded to; only
+    (node, channel, count) rows come back. A contribution has one channel, so the channels add up to
+    the total.
     """
+    up = (sa.select(VisionNode.id.label("node_id"), VisionNode.id.label("ancestor_id"))
+          .where(VisionNode.vision_id == vision.id).cte("up", recursive=True))
+    up = up.union_all(sa.select(up.c.node_id, VisionNode.parent_id)
+                      .join(VisionNode, VisionNode.id == up.c.ancestor_id).where(VisionNode.parent_id.is_not(None)))
     rows = db.session.execute(
-        sa.select(Coding.node_id, Contribution.id, Contribution.channel)
+        sa.select(up.c.ancestor_id, Contribution.channel, sa.func.count(sa.distinct(Contribution.id)))
+        .select_from(Coding).join(up, up.c.node_id == Coding.node_id)
         .join(Contribution, Contribution.id == Coding.contribution_id)
-        .join(VisionNode, VisionNode.id == Coding.node_id)
-        .where(VisionNode.vision_id == vision.id, Coding.removed_at.is_(None), Contribution.hidden.is_(False))
-        .distinct()
+        .where(Coding.removed_at.is_(None), Contribution.hidden.is_(False))
+        .group_by(up.c.ancestor_id, Contribution.channel)
     ).all()
-    parent_of = {node.id: node.parent_id for node in vision.nodes}
-    behind: dict[int, dict[int, str]] = defaultdict(dict)
-    for node_id, contribution_id, channel in rows:
-        current: int | None = node_id
-        while current is not None:
-            behind[current][contribution_id] = str(channel)
-            current = parent_of.get(current)
-    counts: dict[int, dict[str, int]] = {}
-    for node_id in parent_of:
-        channels: dict[str, int] = defaultdict(int)
-        for channel in behind.get(node_id, {}).values():
-            channels[channel] += 1
-        counts[node_id] = {**channels, "total": len(behind.get(node_id, {}))}
+    counts: dict[int, dict[str, int]] = {node.id: {"total": 0} for node in vision.nodes}
+    for node_id, channel, n in rows:
+        counts[node_id][str(channel)] = n
+        counts[node_id]["total"] += n
     return counts
 
 
