@@ -25,7 +25,8 @@ FORMAT_LABELS = {
 class ExportForm(FlaskForm):
     """Choices are filled in by the view. Filters are plain text here and checked by ExportFilters."""
 
-    dataset = RadioField(_l("What to export"), choices=[SelectChoice(k, v) for k, v in DATASET_LABELS.items()], default="responses_wide")
+    dataset = RadioField(_l("What to export"), choices=[SelectChoice(k, v) for k, v in DATASET_LABELS.items()],
+                         default="responses_wide")
     questionnaire = SelectField(_l("Questionnaire"), validate_choice=False,
                                 description=_l("Needed for responses; narrows contributions."))
     event = SelectField(_l("Event"), validate_choice=False, description=_l("Needed for sign-ups."))

@@ -16,6 +16,7 @@ that child's ru_maxrss, from wait4):
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import random
@@ -177,40 +178,62 @@ def _sqlite3(database: Path, sql_file: Path, out: Path, env: dict) -> tuple[floa
     return wall, peak
 
 
-def _login(url: str) -> str:
-    page = request("GET", url + "/staff/login")
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text) or \
-        re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    cookie = page.headers.get("Set-Cookie", "").split(";")[0]
-    body = f"csrf_token={token.group(1)}&email={EMAIL}&password={PASSWORD}".encode()
-    reply = request("POST", url + "/staff/login", body, {"Cookie": cookie,
-                    "Content-Type": "application/x-www-form-urlencoded"})
-    if reply.status != 302:
-        raise BenchError(f"signing in for the download failed: {reply.status} {reply.gist()}")
-    return reply.headers.get("Set-Cookie", "").split(";")[0]
+class _Browser:
+    """Just enough of a browser for one download: cookies kept, a CSRF token read from each form."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.cookies: dict[str, str] = {}
+
+    def _keep(self, headers) -> None:
+        for header in headers.get_all("Set-Cookie") or []:
+            name, _, value = header.split(";")[0].partition("=")
+            self.cookies[name] = value
+
+    def _headers(self, form: bool = False) -> dict:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if form:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        return headers
+
+    def token(self, path: str) -> str:
+        page = request("GET", self.url + path, headers=self._headers())
+        self._keep(page.headers)
+        found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text)
+        if not found:
+            raise BenchError(f"no form on {path}: {page.status} {page.gist()}")
+        return found.group(1)
+
+    def sign_in(self) -> None:
+        body = f"csrf_token={self.token('/staff/login')}&email={EMAIL}&password={PASSWORD}".encode()
+        reply = request("POST", self.url + "/staff/login", body, self._headers(form=True))
+        if reply.status != 302:
+            raise BenchError(f"signing in for the download failed: {reply.status} {reply.gist()}")
+        self._keep(reply.headers)
+
+    def download(self, path: str, fields: str, out: Path) -> float:
+        body = f"csrf_token={self.token(path)}&{fields}".encode()
+        port = int(self.url.rsplit(":", 1)[1])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        started = time.perf_counter()
+        connection.request("POST", path, body, self._headers(form=True))
+        response = connection.getresponse()
+        if response.status != 200:
+            raise BenchError(f"download failed: {response.status} {response.read()[:300]!r}")
+        with open(out, "wb") as file:
+            while chunk := response.read(1 << 20):
+                file.write(chunk)
+        seconds = time.perf_counter() - started
+        connection.close()
+        return seconds
 
 
-def _http(url: str, questionnaire_id: int, layout: str, out: Path, worker_pid: int) -> tuple[float, float]:
-    cookie = _login(url)
-    page = request("GET", url + "/staff/exports/", headers={"Cookie": cookie})
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
-    body = (f"csrf_token={token.group(1)}&dataset=responses_{layout}&questionnaire={questionnaire_id}"
-            "&format=csv&delimiter=comma").encode()
-    import http.client
-
-    connection = http.client.HTTPConnection("127.0.0.1", int(url.rsplit(":", 1)[1]), timeout=600)
-    started = time.perf_counter()
-    connection.request("POST", "/staff/exports/", body, {"Cookie": cookie,
-                       "Content-Type": "application/x-www-form-urlencoded"})
-    response = connection.getresponse()
-    if response.status != 200:
-        raise BenchError(f"download failed: {response.status} {response.read()[:500]!r}")
-    with open(out, "wb") as file:
-        while chunk := response.read(1 << 20):
-            file.write(chunk)
-    wall = time.perf_counter() - started
-    connection.close()
-    return wall, _hwm_mb(worker_pid)
+def _http(url: str, questionnaire_id: int, layout: str, out: Path, master: int) -> tuple[float, float]:
+    browser = _Browser(url)
+    browser.sign_in()
+    seconds = browser.download("/staff/exports/", f"dataset=responses_{layout}&questionnaire={questionnaire_id}"
+                               "&format=csv&delimiter=comma", out)
+    return seconds, max(_hwm_mb(pid) for pid in _workers(master))
 
 
 def _hwm_mb(pid: int) -> float:
@@ -220,11 +243,8 @@ def _hwm_mb(pid: int) -> float:
     return 0.0
 
 
-def _worker(master: int) -> int:
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    if len(children) != 1:
-        raise BenchError(f"expected one gunicorn worker, found {len(children)}")
-    return int(children[0])
+def _workers(master: int) -> list[int]:
+    return [int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
 
 
 def run(args) -> int:
@@ -282,9 +302,9 @@ def _run() -> int:
                      f"ratio {ours / base:.2f}, peak {peak:.0f} MB (xlsxwriter {base_peak:.0f} MB)")
 
         with Gunicorn("wsgi:app", env, ready_path="/staff/login", log_path=tmp / "gunicorn.log") as server:
-            worker = _worker(server.process.pid)
             for layout in ("wide", "long"):
-                seconds, peak = _http(server.url, questionnaire_id, layout, tmp / f"http-{layout}.csv", worker)
+                seconds, peak = _http(server.url, questionnaire_id, layout, tmp / f"http-{layout}.csv",
+                                      server.process.pid)
                 base = figures[f"csv_{layout}"]["sqlite3_seconds"]
                 same = (tmp / f"http-{layout}.csv").read_bytes() == (tmp / f"ours-{layout}.csv").read_bytes()
                 figures[f"http_{layout}"] = {"seconds": seconds, "ratio": base / seconds, "peak_mb": peak,
