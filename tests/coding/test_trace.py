@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from markupsafe import escape
 
 from dialogue.coding import trace
 from dialogue.coding.models import Channel, Coding, Contribution
@@ -165,3 +166,21 @@ def test_public_vision_page_shows_counts_behind_each_node(app, client, data):
 
 def test_unknown_vision_is_404(client, municipality):
     assert client.get("/vision/nowhere/what-we-heard").status_code == 404
+
+
+def test_a_node_names_the_building_blocks_deeper_below_it(app, client, make_user, data):
+    from dialogue.vision import tree
+
+    with app.app_context():
+        vision = db.session.scalar(sa.select(Vision).where(Vision.slug == SLUG))
+        value = db.session.scalar(sa.select(VisionNode).where(VisionNode.kind == NodeKind.value).limit(1))
+        goal = tree.add_node(vision, value, NodeKind.goal, {"en": "A goal between"}, {})
+        block = db.session.get(VisionNode, data["second"])
+        tree.move_node(block, goal)
+        db.session.commit()
+        title = str(escape(block.title["en"]))
+    page = client.get(f"/vision/{SLUG}?lang=en").get_data(as_text=True)
+    assert f"1 building block ({title}) · 2 contributions behind it" in page
+    login(client, make_user("analyst"))
+    staff = client.get("/staff/vision/?lang=en").get_data(as_text=True)
+    assert f'(<a href="/staff/coding/blocks/{data["second"]}">{title}</a>)' in staff
