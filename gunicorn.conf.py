@@ -21,13 +21,33 @@ loglevel = "warning"
 
 
 
-def when_ready(server):
-    """Move everything the preloaded app allocated out of the garbage collector's sight.
+_writer = None
 
-    Otherwise every full collection walks the whole app (SQLAlchemy, Babel, Jinja) and stalls a
-    request for tens of milliseconds; frozen objects are also shared copy-on-write by the workers.
+
+def when_ready(server):
+    """Start the submission writer (SQLite only), then freeze what the preloaded app allocated.
+
+    The writer stores residents' submissions several per commit (dialogue/questionnaires/writer.py);
+    the workers forked after this learn its address from the app's configuration.
+
+    Freezing moves everything the app allocated out of the garbage collector's sight: otherwise every
+    full collection walks the whole app (SQLAlchemy, Babel, Jinja) and stalls a request for tens of
+    milliseconds; frozen objects are also shared copy-on-write by the workers.
     """
     import gc
 
+    from sqlalchemy.orm import configure_mappers
+
+    from dialogue.questionnaires import writer
+
+    global _writer
+    _writer = writer.start(server.app.wsgi())
+    configure_mappers()  # once here, shared, instead of on each worker's first request
     gc.collect()
     gc.freeze()
+
+
+def on_exit(server):
+    from dialogue.questionnaires import writer
+
+    writer.stop(_writer)

@@ -18,6 +18,17 @@ CSP = (
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
+# Set on every response unless the view set them itself.
+_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+_HSTS_HEADERS = (*_HEADERS, ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+
 
 def init_app(app) -> None:
     app.session_interface = SessionInterface()  # the same signed cookies, the key derived once per process
@@ -86,14 +97,11 @@ def staff_required(*roles: Role | str):
 
 def security_headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if current_app.config["HSTS"]:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    # One look at the headers already set instead of one per header: this runs on every response.
+    present = {name.lower() for name in headers.keys()}
+    for name, value in _HSTS_HEADERS if current_app.config["HSTS"] else _HEADERS:
+        if name.lower() not in present:
+            headers.add(name, value)
     # Signed-in staff always carry a session id (load_user requires it), so the user need not be loaded here.
     if request.path.startswith("/staff") or session.get("sid"):
         # Staff pages show personal data and must not stay in a shared computer's cache.

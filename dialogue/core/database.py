@@ -41,16 +41,22 @@ def _writes_expected() -> bool:
 @contextmanager
 def reading(session):
     """Run the block in a read transaction, ended before any write begins (SQLite: without the lock)."""
-    plain = session() if isinstance(session, scoped_session) else session
-    if plain.in_transaction():
-        plain.commit()
+    _end_transaction(session)
     g._db_reading = True
     try:
         yield
     finally:
-        if plain.in_transaction():
-            plain.commit()  # ends the read transaction; the next statement begins a writing one
+        _end_transaction(session)  # the next statement begins a writing transaction
         g._db_reading = False
+
+
+def _end_transaction(session) -> None:
+    if isinstance(session, scoped_session):
+        if not session.registry.has():
+            return  # no session yet in this request: nothing to end, and none created for nothing
+        session = session()
+    if session.in_transaction():
+        session.commit()
 
 
 class _WriterQueue:

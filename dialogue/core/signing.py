@@ -12,14 +12,18 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 
 class KeyOnceSigner(TimestampSigner):
-    """itsdangerous' timestamp signer that remembers each derived key."""
+    """itsdangerous' timestamp signer that remembers each derived key (serializers make a signer per call)."""
 
     def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
-        keys = self.__dict__.setdefault("_derived", {})
-        key = keys.get(secret_key)
+        recipe = (secret_key if secret_key is not None else self.secret_keys[-1], self.salt, self.key_derivation,
+                  self.digest_method)
+        key = _derived.get(recipe)
         if key is None:
-            key = keys[secret_key] = super().derive_key(secret_key)
+            key = _derived[recipe] = super().derive_key(secret_key)
         return key
+
+
+_derived: dict[tuple, bytes] = {}
 
 
 def serializer(app, salt: str) -> URLSafeTimedSerializer:

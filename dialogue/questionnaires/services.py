@@ -103,56 +103,71 @@ def _insert(cursor, dialect, statement: DriverInsert, rows: list[dict]):
     return cursor
 
 
-def _insert_answers(cursor, dialect, response_id: int, questionnaire_id: int, questions: list[Question],
-                    answers: Answers, profile: dict, channel: ResponseChannel, language: str) -> None:
-    rows = [{"response_id": response_id, "question_id": q.id, "value": answers.values[q.id],
-             "other_text": answers.other.get(q.id, "")}
+def response_job(questionnaire_id: int, questions: list[Question], answers: Answers, *, submission_key: str,
+                 language: str, channel: ResponseChannel = ResponseChannel.web, entered_by_id: int | None = None,
+                 feedback_email: str = "") -> dict:
+    """Everything :func:`write_job` stores, as plain data (it may travel to the writer process)."""
+    return {
+        "questionnaire_id": questionnaire_id, "submission_key": submission_key, "language": language,
+        "channel": channel.value, "entered_by_id": entered_by_id, "feedback_email": feedback_email,
+        "edit_token_hash": token_hash(edit_token(submission_key)) if channel == ResponseChannel.web else None,
+        "profile": _profile(questions, answers),
+        "answers": _answer_rows(questions, answers),
+    }
+
+
+def _answer_rows(questions: list[Question], answers: Answers) -> list[list]:
+    """[question id, value, "other" text, whether it is a contribution (free text)] per answered question."""
+    return [[q.id, answers.values[q.id], answers.other.get(q.id, ""), q.type.is_text]
             for q in questions if q.id in answers.values]
+
+
+def _insert_answers(cursor, dialect, response_id: int, questionnaire_id: int, rows: list[list], profile: dict,
+                    channel: ResponseChannel, language: str) -> None:
     if not rows:
         return
-    inserted = _insert(cursor, dialect, _INSERT_ANSWERS, rows).fetchall()
-    by_question = {q.id: q for q in questions}
+    inserted = _insert(cursor, dialect, _INSERT_ANSWERS, [
+        {"response_id": response_id, "question_id": question_id, "value": value, "other_text": other}
+        for question_id, value, other, _is_text in rows]).fetchall()
+    texts = {question_id: value for question_id, value, _other, is_text in rows if is_text}
     now = utcnow()
     contributions = [
         {"channel": Channel.paper if channel == ResponseChannel.paper else Channel.questionnaire,
-         "text": answers.values[question_id], "language": language, "locality_id": profile["locality_id"],
+         "text": texts[question_id], "language": language, "locality_id": profile["locality_id"],
          "respondent_group": profile["respondent_group"], "created_at": now, "answer_id": answer_id,
          "questionnaire_id": questionnaire_id, "question_id": question_id, "hidden": False}
-        for answer_id, question_id in inserted if by_question[question_id].type.is_text
+        for answer_id, question_id in inserted if question_id in texts
     ]
     if contributions:
         _insert(cursor, dialect, _INSERT_CONTRIBUTIONS, contributions)
 
 
-def write_response(connection, dialect, questionnaire_id: int, questions: list[Question], answers: Answers, *,
-                   submission_key: str, language: str, channel: ResponseChannel = ResponseChannel.web,
-                   entered_by_id: int | None = None, feedback_email: str = "") -> tuple[int, bool]:
+def write_job(connection, dialect, job: dict) -> tuple[int, bool]:
     """Store a response once per submission key on a DB-API *connection*; return (id, whether it is new).
 
     The UNIQUE key, not a look-up first, decides: two tabs or a double click racing each other
     store one response, on SQLite and PostgreSQL alike. The caller commits.
     """
-    profile = _profile(questions, answers)
     now = utcnow()
+    channel = ResponseChannel(job["channel"])
     cursor = connection.cursor()
     try:
         row = _insert(cursor, dialect, _INSERT_RESPONSE, [dict(
-            questionnaire_id=questionnaire_id, submission_key=submission_key, submitted_at=now, channel=channel,
-            language=language, hidden=False, entered_by_id=entered_by_id, updated_at=None,
-            edit_token_hash=token_hash(edit_token(submission_key)) if channel == ResponseChannel.web else None,
-            **profile,
+            questionnaire_id=job["questionnaire_id"], submission_key=job["submission_key"], submitted_at=now,
+            channel=channel, language=job["language"], hidden=False, entered_by_id=job["entered_by_id"],
+            updated_at=None, edit_token_hash=job["edit_token_hash"], **job["profile"],
         )]).fetchone()
         if row is None:
             marker = "?" if dialect.paramstyle == "qmark" else "%s"
-            cursor.execute(f"SELECT id FROM response WHERE submission_key = {marker}", (submission_key,))
+            cursor.execute(f"SELECT id FROM response WHERE submission_key = {marker}", (job["submission_key"],))
             return cursor.fetchone()[0], False
         response_id = row[0]
-        _insert_answers(cursor, dialect, response_id, questionnaire_id, questions, answers, profile, channel,
-                        language)
-        if feedback_email:
+        _insert_answers(cursor, dialect, response_id, job["questionnaire_id"], job["answers"], job["profile"],
+                        channel, job["language"])
+        if job["feedback_email"]:
             _insert(cursor, dialect, _INSERT_CONTACT, [{
-                "questionnaire_id": questionnaire_id, "response_id": response_id, "email": feedback_email,
-                "locale": language, "created_at": now, "notified_at": None}])
+                "questionnaire_id": job["questionnaire_id"], "response_id": response_id,
+                "email": job["feedback_email"], "locale": job["language"], "created_at": now, "notified_at": None}])
         return response_id, True
     finally:
         cursor.close()
@@ -168,11 +183,11 @@ def _session_connection():
 def store_response(questionnaire: Questionnaire, questions: list[Question], answers: Answers, *,
                    submission_key: str, language: str, channel: ResponseChannel = ResponseChannel.web,
                    entered_by_id: int | None = None, feedback_email: str = "") -> tuple[int, bool]:
-    """:func:`write_response` in the ORM session's transaction (paper answers, the demo); the view commits."""
+    """:func:`write_job` in the ORM session's transaction (paper answers, the demo); the view commits."""
     driver, dialect = _session_connection()
-    return write_response(driver, dialect, questionnaire.id, questions, answers, submission_key=submission_key,
-                          language=language, channel=channel, entered_by_id=entered_by_id,
-                          feedback_email=feedback_email)
+    return write_job(driver, dialect, response_job(
+        questionnaire.id, questions, answers, submission_key=submission_key, language=language, channel=channel,
+        entered_by_id=entered_by_id, feedback_email=feedback_email))
 
 
 def update_response(response: Response, questionnaire: Questionnaire, questions: list[Question],
@@ -187,7 +202,7 @@ def update_response(response: Response, questionnaire: Questionnaire, questions:
     driver, dialect = _session_connection()
     cursor = driver.cursor()
     try:
-        _insert_answers(cursor, dialect, response.id, questionnaire.id, questions, answers, profile,
+        _insert_answers(cursor, dialect, response.id, questionnaire.id, _answer_rows(questions, answers), profile,
                         response.channel, response.language)
     finally:
         cursor.close()

@@ -8,19 +8,17 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import abort, current_app, redirect, render_template, request, session, url_for
-from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from limits import parse_many
 
 from dialogue.core import signing
 from dialogue.core.base import utcnow
 from dialogue.core.database import driver_transaction, reading
 from dialogue.core.services import get_municipality
 from dialogue.extensions import db, limiter
-from dialogue.i18n import _, current_locale, select_locale
+from dialogue.i18n import _, select_locale
 from dialogue.questionnaires import answers as answers_mod
-from dialogue.questionnaires import services, snapshot
+from dialogue.questionnaires import ratelimit, services, snapshot, writer
 from dialogue.questionnaires.blueprint import bp
 from dialogue.questionnaires.models import Answer, Questionnaire, State
 from dialogue.questionnaires.snapshot import QuestionnaireSnapshot
@@ -87,8 +85,9 @@ _MAX_PAGES_CACHED = 500
 
 def _first_page_from_cache(questionnaire: QuestionnaireSnapshot) -> str:
     municipality = get_municipality()
+    # select_locale() is the language Flask-Babel takes, without building Babel's Locale on a cache hit
     key = (questionnaire.id, questionnaire.version, municipality.version if municipality else 0,
-           current_locale(), request.query_string)
+           select_locale(), request.query_string)
     cache = current_app.extensions.setdefault("dialogue.first_pages", {})
     html = cache.get(key)
     if html is None:
@@ -112,58 +111,37 @@ def _feedback_email(raw: str) -> tuple[str, str | None]:
 
 
 @bp.route("/questionnaires/<slug>", methods=["POST"])
-@limiter.exempt  # limited in the view, with one hit
+@limiter.exempt  # limited in the view, with one hit (ratelimit.py)
 def answer(slug: str):
     """Move between pages (every answer travels along in the form) and finally submit.
 
-    Sending the answers is the hot path: the checks read without a transaction of their own and the
-    response is written straight through the driver, in one short transaction that takes the write lock.
+    Sending the answers is the hot path: the checks read without taking the write lock, and the
+    response is written straight through the driver in one short transaction (or by the writer process).
     """
-    _hit_answer_limit()
+    ratelimit.hit_answer_limit()
     # Everything up to the insert reads only; the ORM session holds no lock when the write begins.
     with reading(db.session):
         outcome = _check(slug)
     if not isinstance(outcome, _Submission):
         return outcome
-    with driver_transaction(db.engine) as connection:
-        services.write_response(connection, db.engine.dialect, outcome.questionnaire.id, outcome.questions,
-                                outcome.answers, submission_key=outcome.submission_key, language=outcome.language,
+    job = services.response_job(outcome.questionnaire.id, outcome.questions, outcome.answers,
+                                submission_key=outcome.submission_key, language=outcome.language,
                                 feedback_email=outcome.feedback_email)
+    # On SQLite under gunicorn a writer process stores several submissions per commit (see writer.py).
+    client = writer.client_for(current_app)
+    if client is None or client.store(job) is None:
+        with driver_transaction(db.engine) as connection:
+            services.write_job(connection, db.engine.dialect, job)
     # Post/redirect/get: reloading the receipt cannot send the answers again. A retry of the POST
     # finds the stored response by its key and is sent to the same receipt.
     token = services.edit_token(outcome.submission_key)
     return redirect(url_for("questionnaires.mine", slug=slug, token=token, received=1), 303)
 
 
-def _answer_limits() -> list:
-    text = current_app.config["ANSWER_RATE_LIMIT"]
-    parsed = _parsed_limits.get(text)
-    if parsed is None:
-        parsed = _parsed_limits[text] = parse_many(text)
-    return parsed
-
-
-_parsed_limits: dict[str, list] = {}
-
-
 @limiter.request_filter
 def _limited_in_the_view() -> bool:
     """Flask-Limiter passes the questionnaire itself by at once: the POST counts in the view, the page has no limit."""
     return request.endpoint in ("questionnaires.show", "questionnaires.answer")
-
-
-def _hit_answer_limit() -> None:
-    """Count this POST against the address's ANSWER_RATE_LIMIT in the limiter's own storage.
-
-    One hit on the rate limiter directly: Flask-Limiter's per-request machinery costs more than
-    the hit itself. The storage is the configured one (Redis when several processes serve).
-    """
-    if not limiter.enabled:
-        return
-    address = get_remote_address()
-    for limit in _answer_limits():
-        if not limiter.limiter.hit(limit, "questionnaires.answer", address):
-            abort(429)
 
 
 @dataclass

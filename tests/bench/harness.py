@@ -140,6 +140,24 @@ class Gunicorn:
         raise BenchError(f"gunicorn ({self.app}) did not answer {self.ready_path} within {timeout:.0f} s ({last}); "
                          f"see {self.log_path}")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the master and every process it started.
+
+        Per request, this is the steady figure: it hardly moves when other work shares the machine,
+        where requests per second do.
+        """
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rpartition(")")[2].split()
+            except OSError:
+                continue  # gone meanwhile
+            pid, ppid = int(stat.parent.name), int(fields[1])
+            if self.process is not None and self.process.pid in (pid, ppid):
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / tick
+
     def stop(self, timeout: float = 35) -> None:
         """SIGTERM (graceful), then SIGKILL to the master and its workers if it does not exit."""
         process = self.process
@@ -175,6 +193,8 @@ class WrkResult:
     non_2xx_3xx: int
     socket_errors: dict = field(default_factory=dict)
     output: str = ""
+    #: CPU time the server's processes spent per request (µs), when measured
+    cpu_us: float | None = None
 
     def summary(self) -> dict:
         data = asdict(self)

@@ -246,13 +246,16 @@ def read_acks(path: Path) -> dict:
     return {"acks": acks, "sent": sent, "statuses": statuses, "exhausted": any(exhausted.values())}
 
 
-def submit_run(label: str, url: str, seconds: int, bodies: Bodies, count: int, cookie: str, tmp: Path):
+def submit_run(label: str, url: str, seconds: int, bodies: Bodies, count: int, cookie: str, tmp: Path,
+               server: Gunicorn):
     """One wrk POST run; returns the wrk figures, what the Lua script recorded and the keys it sent."""
     body_file, out_file = tmp / f"bodies-{label}.txt", tmp / f"acks-{label}.txt"
     keys = bodies.write(body_file, count)
+    before = server.cpu_seconds()
     result = run_wrk(label, url, seconds, threads=THREADS, connections=CONNECTIONS, script=LUA / "submit.lua",
                      env={"BENCH_BODIES": str(body_file), "BENCH_THREADS": str(THREADS), "BENCH_COOKIE": cookie,
                           "BENCH_OUT": str(out_file)})
+    result.cpu_us = _per_request(server.cpu_seconds() - before, result)
     record = read_acks(out_file)
     sent_keys = [key for thread, n in record["sent"].items() for key in keys[thread::THREADS][:n]]
     body_file.unlink()
@@ -312,9 +315,16 @@ def verify(db_path: Path, questionnaire_id: int, secret_key: str, acked_tokens: 
 
 # -- the benchmark --------------------------------------------------------------------------------------
 
-def _wrk(label: str, url: str, seconds: int, **options) -> WrkResult:
+def _per_request(cpu_seconds: float, result: WrkResult) -> float:
+    return cpu_seconds / max(result.requests, 1) * 1e6
+
+
+def _wrk(label: str, url: str, seconds: int, server: Gunicorn, **options) -> WrkResult:
     run_wrk(f"{label}-warmup", url, WARMUP_SECONDS, threads=THREADS, connections=CONNECTIONS, **options)
-    return run_wrk(label, url, seconds, threads=THREADS, connections=CONNECTIONS, **options)
+    before = server.cpu_seconds()
+    result = run_wrk(label, url, seconds, threads=THREADS, connections=CONNECTIONS, **options)
+    result.cpu_us = _per_request(server.cpu_seconds() - before, result)
+    return result
 
 
 def measure(tmp: Path, env: dict, fixture: dict, seconds: int) -> dict:
@@ -328,14 +338,14 @@ def measure(tmp: Path, env: dict, fixture: dict, seconds: int) -> dict:
         reply = request("GET", server.url + "/")
         if reply.body != b"hello":
             raise BenchError(f"the hello app answered {reply.status} {reply.body[:100]!r}")
-        results["hello"] = _wrk("hello", server.url + "/", seconds)
+        results["hello"] = _wrk("hello", server.url + "/", seconds, server)
 
     log("page and submit: gunicorn -c gunicorn.conf.py wsgi:app")
     with Gunicorn("wsgi:app", env, path, tmp / "gunicorn-app.log") as server:
         url = server.url + path
         cookie, csrf_token, html = session_and_csrf(url)
         check_page(html, fixture)
-        results["page"] = _wrk("page", url, seconds, headers={"Cookie": cookie})
+        results["page"] = _wrk("page", url, seconds, server, headers={"Cookie": cookie})
 
         bodies = Bodies(fixture, env["SECRET_KEY"], csrf_token)
         # One submission by hand first, for a clear message if the app refuses them.
@@ -350,10 +360,10 @@ def measure(tmp: Path, env: dict, fixture: dict, seconds: int) -> dict:
         # Fresh bodies enough that none is sent twice: twice the warm-up's rate, at most 1.5 x hello's.
         ceiling = results["hello"].rps * 1.5
         warm, warm_record, warm_keys = submit_run(
-            "submit-warmup", url, WARMUP_SECONDS, bodies, int(ceiling * WARMUP_SECONDS) + 500, cookie, tmp)
+            "submit-warmup", url, WARMUP_SECONDS, bodies, int(ceiling * WARMUP_SECONDS) + 500, cookie, tmp, server)
         count = int(min(ceiling, max(warm.rps * 2, 200)) * seconds) + 1000
         log(f"submit: {count} bodies with fresh submission keys (the warm-up ran at {warm.rps:.0f} req/s)")
-        results["submit"], record, keys = submit_run("submit", url, seconds, bodies, count, cookie, tmp)
+        results["submit"], record, keys = submit_run("submit", url, seconds, bodies, count, cookie, tmp, server)
     records = {"submit-warmup": warm_record, "submit": record}
     for item in records.values():
         acked += [token for _, token in item["acks"]]
@@ -409,6 +419,10 @@ def run(args) -> int:
         f"hello: {hello.rps:.0f} req/s, p99 {hello.p99_ms:.1f} ms",
         f"page: {page.rps:.0f} req/s, ratio {page_ratio:.2f}, p99 {page.p99_ms:.1f} ms",
         f"submit: {submit.rps:.0f} req/s, ratio {submit_ratio:.2f}, p99 {submit.p99_ms:.1f} ms",
+        # the steady signal: server CPU per request barely moves when other work shares the machine
+        f"cpu per request (server processes): hello {hello.cpu_us:.0f} µs, page {page.cpu_us:.0f} µs, "
+        f"submit {submit.cpu_us:.0f} µs, ratio submit {hello.cpu_us / submit.cpu_us:.2f}, "
+        f"page {hello.cpu_us / page.cpu_us:.2f}",
         f"submit check: {check['acknowledged']} acknowledged, {check['stored']} stored, {check['missing']} missing, "
         f"{check['duplicates']} duplicates",
         f"submit detail: {check['sent']} sent, {check['stored_unacknowledged']} stored without a reply "

@@ -1,0 +1,62 @@
+"""The limit on answering (ANSWER_RATE_LIMIT per address), counted with one hit per POST.
+
+Flask-Limiter's per-request machinery costs more than the hit itself, so the answering view is exempt
+from it and counts here, in the limiter's own storage: Redis when several processes serve, so that
+they share the count. With ``memory://`` every process counts for itself anyway, so this process
+counts in a dict: the library's memory storage starts a timer thread to expire its keys, anew for
+almost every request once requests are more than 10 ms apart.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import abort, current_app
+from flask_limiter.util import get_remote_address
+from limits import parse_many
+from limits.storage import MemoryStorage
+
+from dialogue.extensions import limiter
+
+SCOPE = "questionnaires.answer"
+_parsed: dict[str, list] = {}
+
+
+def _limits() -> list:
+    text = current_app.config["ANSWER_RATE_LIMIT"]
+    parsed = _parsed.get(text)
+    if parsed is None:
+        parsed = _parsed[text] = parse_many(text)
+    return parsed
+
+
+class _Windows:
+    """Fixed windows counted in this process: {(limit, address, window number): count}."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple, int] = {}
+
+    def hit(self, limit, address: str) -> bool:
+        expiry = limit.get_expiry()
+        window = int(time.time() // expiry)
+        key = (str(limit), address, window)
+        count = self.counts.get(key, 0) + 1
+        self.counts[key] = count
+        if len(self.counts) > 10_000:  # forget finished windows now and then
+            now = time.time()
+            self.counts = {k: v for k, v in self.counts.items() if k[2] >= int(now // parse_many(k[0])[0].get_expiry())}
+        return count <= limit.amount
+
+
+def hit_answer_limit() -> None:
+    """Count this POST; a 429 (the usual error page) when the address is over a limit."""
+    if not limiter.enabled:
+        return
+    address = get_remote_address()
+    if isinstance(limiter.storage, MemoryStorage):
+        windows = current_app.extensions.setdefault("dialogue.answer_windows", _Windows())
+        within = all([windows.hit(limit, address) for limit in _limits()])
+    else:
+        within = all([limiter.limiter.hit(limit, SCOPE, address) for limit in _limits()])
+    if not within:
+        abort(429)

@@ -1,0 +1,84 @@
+"""The submission writer: a real writer process, real sockets, the test's real database."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from dialogue.coding.models import Contribution
+from dialogue.extensions import db
+from dialogue.questionnaires import writer
+from dialogue.questionnaires.models import Response
+from tests.conftest import count
+from tests.questionnaires.helpers import URL, answer_all, demo_questions, start
+
+
+@pytest.fixture
+def writer_process(app):
+    """A writer on the app's database as gunicorn.conf.py starts it; on PostgreSQL too (the code is the same)."""
+    process = writer.spawn(app, app.config["SQLALCHEMY_DATABASE_URI"])
+    yield process
+    writer.client_for(app).close()
+    writer.stop(process)
+    app.config.pop("SUBMISSION_WRITER", None)
+
+
+def test_a_submission_is_stored_by_the_writer(app, client, municipality, writer_process):
+    _fields, response = answer_all(app, client, feedback_email="anna@example.se")
+    assert response.status_code == 200
+    assert "Thank you for your answers" in response.get_data(as_text=True)
+    assert writer.client_for(app).stored == 1
+    assert count(app, Response) == 1
+    with app.app_context():
+        texts = set(db.session.scalars(sa.select(Contribution.text)))
+    assert texts == {"Forests and lakes", "Midsummer in Malmköping", "Tourism", "Trains"}
+
+
+def test_racing_duplicates_through_the_writer_store_one(app, client, municipality, writer_process):
+    q = demo_questions(app)
+    fields = start(client)
+    cookie = client.get_cookie("dialogue_session").value
+    data = {"csrf_token": fields["csrf_token"], "form": fields["form"], "page": "2", "move": "submit",
+            f"q{q[0].id}": "The forests", f"q{q[3].id}": "More trains"}
+    barrier = threading.Barrier(6)
+    codes: list[int] = []
+    locations: set[str] = set()
+
+    def submit():
+        tab = app.test_client()
+        tab.set_cookie("dialogue_session", cookie)
+        barrier.wait()
+        reply = tab.post(URL, data=data)
+        codes.append(reply.status_code)
+        locations.add(reply.headers.get("Location", ""))
+
+    threads = [threading.Thread(target=submit) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert codes == [303] * 6
+    assert len(locations) == 1  # every tab is sent to the same receipt
+    assert count(app, Response) == 1
+    assert count(app, Contribution) == 2
+
+
+def test_without_the_writer_the_worker_stores_it_itself(app, client, municipality, writer_process):
+    writer_process.send_signal(signal.SIGKILL)
+    writer_process.wait()
+    _fields, response = answer_all(app, client)
+    assert response.status_code == 200
+    assert "Thank you for your answers" in response.get_data(as_text=True)
+    assert writer.client_for(app).stored == 0
+    assert count(app, Response) == 1
+
+
+def test_no_writer_for_postgresql_or_plain_apps(app):
+    from flask import Flask
+
+    assert writer.start(Flask("plain")) is None
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        assert writer.start(app) is None
