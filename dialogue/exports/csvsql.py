@@ -8,7 +8,8 @@ Text is always quoted (deciding costs more than the two bytes); numbers and time
 so spreadsheets keep numbers numeric. NULL is an empty cell.
 
 SQLite: one printf() per line (at most 100 arguments each, SQLite allows 127), "%w" doubles the
-double quotes in C, GLOB tests the first character. PostgreSQL: the same with || and replace().
+double quotes in C, GLOB tests the first character. PostgreSQL: the same with || and replace(), where
+NULL text is an empty cell rather than "".
 """
 
 from __future__ import annotations
@@ -43,67 +44,77 @@ def _cat(*parts) -> sa.ColumnElement:
 
 
 class _Flavour:
-    def text_cell(self, value, json_raw=None) -> sa.ColumnElement:
+    """Each cell is a piece of the line's format and the values it takes."""
+
+    def text_cell(self, value, json_raw=None) -> tuple[str, list]:
         raise NotImplementedError
 
-    def number_cell(self, value) -> sa.ColumnElement:
+    def number_cell(self, value) -> tuple[str, list]:
         raise NotImplementedError
 
-    def line(self, cells: list, delimiter: str) -> sa.ColumnElement:
+    def line(self, cells: list[tuple[str, list]], delimiter: str) -> sa.ColumnElement:
         raise NotImplementedError
 
-    def cell(self, column: Column) -> sa.ColumnElement:
+    def cell(self, column: Column) -> tuple[str, list]:
         if column.labelled is not None and column.labelled.labels:
             # The labels are known: put them in finished, so the database only picks one.
             labelled = column.labelled
-            other = self.text_cell(labelled.text_key()) if labelled.keep_unknown else _text("")
-            return labelled.pick({k: _text(csv_quoted(v)) for k, v in labelled.labels.items()}, other)
+            other = self.finished(self.text_cell(labelled.text_key())) if labelled.keep_unknown else _text("")
+            return "%s", [labelled.pick({k: _text(csv_quoted(v)) for k, v in labelled.labels.items()}, other)]
         if column.type in ("integer", "number", "datetime"):  # datetimes: digits, -, :, T, Z only
             return self.number_cell(column.expr)
         return self.text_cell(column.expr, column.json_raw)
 
+    def finished(self, cell: tuple[str, list]) -> sa.ColumnElement:
+        """One cell on its own, as text."""
+        return self.line([cell], "", end="")
+
 
 class _SQLite(_Flavour):
     def text_cell(self, value, json_raw=None):
-        if json_raw is not None:  # an answer's text; its JSON column is never NULL
+        # '"%s%w"': the apostrophe or nothing, then the text with its double quotes doubled (by printf).
+        # NULL is written as "" (an empty text), which every reader takes for an empty cell.
+        if json_raw is not None:  # an answer's text: look at the stored JSON, not decode it twice
             dangerous = sa.or_(*(json_raw.op("GLOB")(_text(p)) for p in GLOB_JSON_DANGEROUS))
-            value = sa.func.coalesce(value, _text(""))
-            return sa.case((dangerous, sa.func.printf(_text("\"'%w\""), value)),
-                           else_=sa.func.printf(_text('"%w"'), value))
-        return sa.case((value.is_(None), _text("")),
-                       (value.op("GLOB")(_text(GLOB_DANGEROUS)), sa.func.printf(_text("\"'%w\""), value)),
-                       else_=sa.func.printf(_text('"%w"'), value))
+        else:
+            dangerous = value.op("GLOB")(_text(GLOB_DANGEROUS))
+        return '"%s%w"', [sa.case((dangerous, _text("'")), else_=_text("")), sa.func.coalesce(value, _text(""))]
 
     def number_cell(self, value):
-        return value  # printf's %s writes NULL as nothing and numbers as digits
+        return "%s", [value]  # printf's %s writes NULL as nothing and numbers as digits
 
-    def line(self, cells, delimiter):
-        parts = []
-        for start in range(0, len(cells), ARGS_PER_PRINTF):
-            chunk = cells[start:start + ARGS_PER_PRINTF]
-            end = "\r\n" if start + ARGS_PER_PRINTF >= len(cells) else delimiter
-            parts.append(sa.func.printf(_text(delimiter.join(["%s"] * len(chunk)) + end), *chunk))
+    def line(self, cells, delimiter, end="\r\n"):
+        # one printf per line; SQLite takes at most 127 arguments, so long lines take several
+        parts, pieces, values = [], [], []
+        for piece, args in cells:
+            if len(values) + len(args) > ARGS_PER_PRINTF:
+                parts.append(sa.func.printf(_text(delimiter.join(pieces) + delimiter), *values))
+                pieces, values = [], []
+            pieces.append(piece)
+            values.extend(args)
+        parts.append(sa.func.printf(_text(delimiter.join(pieces) + end), *values))
         return _cat(*parts)
 
 
 class _PostgreSQL(_Flavour):
     def text_cell(self, value, json_raw=None):
         quoted = _cat(sa.func.replace(value, _text('"'), _text('""')), _text('"'))
-        return sa.case((value.is_(None), _text("")),
-                       (sa.func.substr(value, 1, 1).in_(DANGEROUS), _cat(_text("\"'"), quoted)),
-                       else_=_cat(_text('"'), quoted))
+        return "%s", [sa.case((value.is_(None), _text("")),
+                              (sa.func.substr(value, 1, 1).in_(DANGEROUS), _cat(_text("\"'"), quoted)),
+                              else_=_cat(_text('"'), quoted))]
 
     def number_cell(self, value):
-        return sa.func.coalesce(sa.cast(value, sa.Text), _text(""))
+        return "%s", [sa.func.coalesce(sa.cast(value, sa.Text), _text(""))]
 
-    def line(self, cells, delimiter):
+    def line(self, cells, delimiter, end="\r\n"):
         parts = []
-        for number, cell in enumerate(cells):
+        for number, (_piece, args) in enumerate(cells):
             if number:
                 parts.append(_text(delimiter))
-            parts.append(cell)
-        parts.append(_text("\r\n"))
-        return _cat(*parts)
+            parts.extend(args)
+        if end:
+            parts.append(_text(end))
+        return _cat(*parts) if len(parts) > 1 else parts[0]
 
 
 def line_select(dataset: Dataset, delimiter: str, dialect: str) -> sa.Select:
