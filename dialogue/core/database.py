@@ -184,12 +184,13 @@ class DriverInsert:
 
     Each value passes through its column's own bind processor (JSON, enums, SQLite's date format), and
     columns left out get their Python defaults, so a row is stored exactly as SQLAlchemy would store
-    it; what is skipped is SQLAlchemy's per-statement work.
+    it; what is skipped is SQLAlchemy's per-statement work. Every row must give every named column.
     """
 
     def __init__(self, table, columns: list[str], *, returning: tuple[str, ...] = (),
                  unless_present: str | None = None) -> None:
         self.table = table
+        self.given = list(columns)
         self.defaults = {c.name: c.default for c in table.columns
                          if c.name not in columns and not c.primary_key and c.default is not None}
         self.columns = [*columns, *self.defaults]
@@ -215,25 +216,35 @@ class DriverInsert:
                 tail += f" RETURNING {', '.join(quote(c) for c in self.returning)}"
             row = f"({', '.join([marker] * len(self.columns))})"
             processors = [self.table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in self.columns]
-            built = self._built[dialect.name] = (head, row, tail, processors)
+            given = len(self.given)
+            convert = [(i, process) for i, process in enumerate(processors[:given]) if process is not None]
+            # a default is (its value, converted once) when constant, or (None, the default, its processor)
+            defaults = [(None, default, process) if default.is_callable else
+                        (default.arg if process is None or default.arg is None else process(default.arg), None, None)
+                        for default, process in zip(self.defaults.values(), processors[given:], strict=True)]
+            built = self._built[dialect.name] = (head, row, tail, convert, defaults)
         return built
 
     def sql(self, dialect, rows: int = 1) -> str:
         """One statement for *rows* rows."""
-        head, row, tail, _processors = self._build(dialect)
+        head, row, tail, _convert, _defaults = self._build(dialect)
         return head + ", ".join([row] * rows) + tail
 
     def params(self, dialect, rows: list[dict]) -> list:
         """The parameters of *rows*, flat, in the statement's order."""
-        _head, _row, _tail, processors = self._build(dialect)
-        defaults = self.defaults
+        _head, _row, _tail, convert, defaults = self._build(dialect)
+        given = self.given
         flat = []
         for values in rows:
-            for column, process in zip(self.columns, processors, strict=True):
-                if column in values:
-                    value = values[column]
+            row = [values[column] for column in given]
+            for i, process in convert:
+                if row[i] is not None:
+                    row[i] = process(row[i])
+            for constant, default, process in defaults:
+                if default is None:
+                    row.append(constant)
                 else:
-                    default = defaults[column]
-                    value = default.arg(None) if default.is_callable else default.arg
-                flat.append(value if process is None or value is None else process(value))
+                    value = default.arg(None)
+                    row.append(value if process is None or value is None else process(value))
+            flat += row
         return flat
