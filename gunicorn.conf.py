@@ -1,6 +1,9 @@
 """The recommended gunicorn set-up: `gunicorn -c gunicorn.conf.py wsgi:app`.
 
-Sync workers, two per core: requests are short and mostly CPU, and the database does the waiting.
+Sync workers, four per core: requests are short and mostly CPU, but a submission waits for its commit
+to reach the disk; while it waits, the other workers keep the CPU busy and the writer (SQLite, see
+when_ready) gathers more submissions into the same commit. Sync rather than threaded workers: they
+spend the least CPU per request, and CPU is what limits the rate here.
 The app is created before forking (preload) but opens no database connection until a request comes.
 """
 
@@ -8,7 +11,7 @@ import multiprocessing
 import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 4))
 worker_class = "sync"
 preload_app = True
 timeout = 30
@@ -18,8 +21,6 @@ keepalive = 2
 accesslog = None  # access logs hold addresses: personal data; let the proxy keep them if needed
 errorlog = "-"
 loglevel = "warning"
-
-
 
 _writer = None
 

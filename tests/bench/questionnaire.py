@@ -67,7 +67,7 @@ _OWN = {"BIND", "WEB_CONCURRENCY", "DIALOGUE_ENV", "SECRET_KEY", "DATABASE_URL",
 def app_env(tmp: Path) -> dict:
     """The app's environment: production, a fresh database, no waiting and no blocking by the limiter.
 
-    WEB_CONCURRENCY is left to gunicorn.conf.py (two workers per core); BENCH_WEB_CONCURRENCY overrides it
+    WEB_CONCURRENCY is left to gunicorn.conf.py (four workers per core); BENCH_WEB_CONCURRENCY overrides it
     for experiments, and then applies to the hello app too.
     """
     env = {k: v for k, v in os.environ.items() if k not in _OWN}
