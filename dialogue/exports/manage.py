@@ -12,6 +12,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from dialogue.coding.models import CHANNEL_LABELS
+from dialogue.core.database import reading
 from dialogue.core.models import Locality, Role
 from dialogue.events.models import Event
 from dialogue.exports import services
@@ -58,9 +59,9 @@ def _pick(model, value: str, field, message: str):
 @bp.route("/staff/exports/", methods=["GET", "POST"])
 @staff_required(Role.analyst, Role.organizer)
 def manage_export():
-    form = ExportForm(request.form if request.method == "POST" else request.args, meta={"csrf": True})
-    _choices(form)
     if request.method == "GET":
+        form = ExportForm(request.args)
+        _choices(form)
         # links from other pages may preselect a dataset, questionnaire or event
         if form.dataset.data not in {c.value for c in form.dataset.choices}:
             form.dataset.data = form.dataset.default
@@ -68,12 +69,32 @@ def manage_export():
 
     if request.form.get("dataset") != "signups" and not current_user.has_role(Role.analyst):
         abort(403)
+    # Everything up to the audit row only reads: on SQLite, without taking the write lock.
+    with reading(db.session):
+        form = ExportForm()
+        _choices(form)
+        checked = _check(form)
+        if checked is None:
+            return render_template("exports/manage/export.html", form=form), 400
+        dataset, filters, event, vision, personal = checked
+        tables = services.build(dataset, filters, event=event, vision=vision, personal=personal)
+    export = services.start(tables, form.format.data, services.DELIMITERS[form.delimiter.data], actor=current_user,
+                            dataset=dataset, filters=filters, personal=personal, obj=event or vision)
+    response = Response(stream_with_context(export.chunks), mimetype=MIMETYPES[export.fmt],
+                        direct_passthrough=True)
+    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _check(form: ExportForm):
+    """(dataset, filters, event, vision, personal), or None with the errors on the form."""
     if not form.validate_on_submit():
-        return render_template("exports/manage/export.html", form=form), 400
+        return None
     dataset = form.dataset.data
-    personal = form.personal.data and dataset == "signups"
     if form.personal.data and not current_user.has_role(Role.admin):
         abort(403)  # the box is only shown to admins; asking for names without it is refused, not ignored
+    personal = form.personal.data and dataset == "signups"
 
     filters, errors = ExportFilters.from_args(request.form)
     for name, message in errors.items():
@@ -89,13 +110,5 @@ def manage_export():
         vision = _pick(Vision, form.vision.data, form.vision, _("Choose the vision."))
     if any(f.errors for f in form):
         form._errors = None  # the errors were added after validation; let the summary see them
-        return render_template("exports/manage/export.html", form=form), 400
-
-    tables = services.build(dataset, filters, event=event, vision=vision, personal=personal)
-    export = services.start(tables, form.format.data, services.DELIMITERS[form.delimiter.data], actor=current_user,
-                            dataset=dataset, filters=filters, personal=personal, obj=event or vision)
-    response = Response(stream_with_context(export.chunks), mimetype=MIMETYPES[export.fmt],
-                        direct_passthrough=True)
-    response.headers["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+        return None
+    return dataset, filters, event, vision, personal
