@@ -138,10 +138,8 @@ def answer(slug: str):
     return redirect(url_for("questionnaires.mine", slug=slug, token=token, received=1), 303)
 
 
-@limiter.request_filter
-def _limited_in_the_view() -> bool:
-    """Flask-Limiter passes the questionnaire itself by at once: the POST counts in the view, the page has no limit."""
-    return request.endpoint in ("questionnaires.show", "questionnaires.answer")
+# The POST counts in the view (ratelimit.py); the page has no limit.
+limiter.counted_in_view.update({"questionnaires.show", "questionnaires.answer"})
 
 
 @dataclass
