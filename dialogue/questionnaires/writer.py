@@ -32,7 +32,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 BATCH = 64  # submissions per transaction at most
-REPLY_TIMEOUT = 30  # seconds a worker waits before storing the submission itself
+REPLY_TIMEOUT = 10  # seconds a worker waits before storing it itself (well inside gunicorn's 30 s timeout)
 _HEADER = struct.Struct("!I")
 
 
@@ -221,7 +221,10 @@ def spawn(app, url: str) -> subprocess.Popen:
     deadline = time.monotonic() + 15
     while not os.path.exists(path) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    app.config["SUBMISSION_WRITER"] = path
+    if os.path.exists(path):
+        app.config["SUBMISSION_WRITER"] = path
+    else:
+        log.error("the submission writer did not start; the workers store submissions themselves")
     return process
 
 

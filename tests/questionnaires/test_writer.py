@@ -82,3 +82,24 @@ def test_no_writer_for_postgresql_or_plain_apps(app):
     assert writer.start(Flask("plain")) is None
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         assert writer.start(app) is None
+
+
+def test_gunicorn_config_starts_the_writer_for_sqlite_and_stops_it(app):
+    import gc
+    import runpy
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    config = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+    server = SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app))
+    try:
+        config["when_ready"](server)
+    finally:
+        gc.unfreeze()
+    path = app.config.get("SUBMISSION_WRITER")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        assert path and Path(path).exists()
+    else:
+        assert path is None  # PostgreSQL: every worker commits itself
+    config["on_exit"](server)
+    assert path is None or not Path(path).exists()
