@@ -31,20 +31,18 @@ def _limits() -> list:
 
 
 class _Windows:
-    """Fixed windows counted in this process: {(limit, address, window number): count}."""
+    """Fixed windows counted in this process: {(length, limit, address, window number): count}."""
 
     def __init__(self) -> None:
         self.counts: dict[tuple, int] = {}
 
     def hit(self, limit, address: str) -> bool:
-        expiry = limit.get_expiry()
-        window = int(time.time() // expiry)
-        key = (str(limit), address, window)
-        count = self.counts.get(key, 0) + 1
-        self.counts[key] = count
+        length = limit.get_expiry()
+        key = (length, limit.amount, address, int(time.time() // length))
+        count = self.counts[key] = self.counts.get(key, 0) + 1
         if len(self.counts) > 10_000:  # forget finished windows now and then
             now = time.time()
-            self.counts = {k: v for k, v in self.counts.items() if k[2] >= int(now // parse_many(k[0])[0].get_expiry())}
+            self.counts = {k: v for k, v in self.counts.items() if k[3] >= int(now // k[0])}
         return count <= limit.amount
 
 

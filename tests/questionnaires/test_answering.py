@@ -262,3 +262,17 @@ def test_private_link_token_is_long_and_stored_only_as_hash(app, client, municip
     with app.app_context():
         stored = db.session.scalar(sa.select(Response.edit_token_hash))
     assert token not in stored and len(stored) == 64
+
+
+def test_the_answer_limit_counts_per_address_and_window():
+    from limits import parse_many
+
+    from dialogue.questionnaires.ratelimit import _Windows
+
+    windows, limit = _Windows(), parse_many("3 per minute")[0]
+    assert [windows.hit(limit, "192.0.2.1") for _ in range(4)] == [True, True, True, False]
+    assert windows.hit(limit, "192.0.2.2")  # another address has its own count
+    for n in range(10_001):  # long-finished windows are forgotten
+        windows.counts[(60, 3, f"198.51.100.{n}", 0)] = 1
+    windows.hit(limit, "192.0.2.3")
+    assert len(windows.counts) == 3
