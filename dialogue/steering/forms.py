@@ -54,9 +54,14 @@ class IndicatorForm(FlaskForm):
                              validators=[Optional(), Length(max=20),
                                          Regexp(r"^[A-Za-z0-9]+$", message=_l("Only letters and digits."))])
 
-    def validate_baseline_year(self, field):
-        if (field.data is None) != (self.baseline_value.data is None):
-            raise ValidationError(_l("Give both the baseline value and its year, or neither."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # both fields are optional on their own, so the pair is checked after them
+        if (self.baseline_year.data is None) != (self.baseline_value.data is None) and not self.baseline_year.errors:
+            self.baseline_year.errors = [*self.baseline_year.errors,
+                                         _l("Give both the baseline value and its year, or neither.")]
+            return False
+        return valid
 
 
 class MeasurementForm(FlaskForm):

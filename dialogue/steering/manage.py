@@ -21,6 +21,7 @@ from dialogue.steering import feedback, imports, services
 from dialogue.steering.blueprint import bp
 from dialogue.steering.forms import ConfirmForm, FollowUpForm, ImportForm, IndicatorForm, MeasurementForm
 from dialogue.steering.models import Direction, FollowUp, Frequency, Indicator, Measurement
+from dialogue.steering.status import parse_period
 from dialogue.steering.views import indicator_chart
 from dialogue.vision.models import NodeKind, Vision, VisionNode
 
@@ -29,6 +30,10 @@ LANGS = ("sv", "da", "en")
 
 def _float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
+
+
+def _text(field) -> str:
+    return (field.data or "").strip()
 
 
 def _indicator_node(node_id: int) -> VisionNode:
@@ -95,14 +100,14 @@ def manage_indicator_edit(indicator_node_id: int):
         if creating:
             indicator = Indicator(node_id=node.id)
             db.session.add(indicator)
-        indicator.unit = form.unit.data.strip()
+        indicator.unit = _text(form.unit)
         indicator.direction = Direction(form.direction.data)
         indicator.baseline_value = _float(form.baseline_value.data)
         indicator.baseline_year = form.baseline_year.data
         indicator.target_value = float(form.target_value.data)
         indicator.target_year = form.target_year.data
         indicator.frequency = Frequency(form.frequency.data)
-        indicator.source, indicator.committee = form.source.data.strip(), form.committee.data.strip()
+        indicator.source, indicator.committee = _text(form.source), _text(form.committee)
         indicator.kolada_kpi = (form.kolada_kpi.data or "").strip().upper() or None
         db.session.flush()
         audit("indicator.create" if creating else "indicator.update", indicator, node_id=node.id)
@@ -119,12 +124,12 @@ def _measurement_form(indicator: Indicator, measurement: Measurement | None):
         form.value_women.data, form.value_men.data = measurement.value_women, measurement.value_men
         form.source.data, form.comment.data = measurement.source, measurement.comment
     if form.validate_on_submit():
-        if measurement is not None and form.period.data.strip().upper() != measurement.period:
+        if measurement is not None and parse_period(form.period.data)[0] != measurement.period:
             db.session.delete(measurement)  # a changed period moves the value (replacing one stored there)
             db.session.flush()
         stored = services.set_measurement(
             indicator, form.period.data, float(form.value.data), women=_float(form.value_women.data),
-            men=_float(form.value_men.data), source=form.source.data.strip(), comment=form.comment.data.strip())
+            men=_float(form.value_men.data), source=_text(form.source), comment=_text(form.comment))
         audit("measurement.update" if measurement else "measurement.create", stored, indicator_id=indicator.id,
               period=stored.period)
         db.session.commit()
@@ -236,8 +241,8 @@ def manage_process(process_id: int):
                 follow_up = FollowUp(process_id=process.id, message={})
                 db.session.add(follow_up)
             follow_up.vision_id = int(form.vision_id.data) if form.vision_id.data else None
-            follow_up.message = {lang: getattr(form, f"message_{lang}").data.strip() for lang in LANGS
-                                 if getattr(form, f"message_{lang}").data.strip()}
+            follow_up.message = {lang: _text(getattr(form, f"message_{lang}")) for lang in LANGS
+                                 if _text(getattr(form, f"message_{lang}"))}
             db.session.flush()
             audit("follow_up.update", follow_up, process_id=process.id, vision_id=follow_up.vision_id)
             db.session.commit()
