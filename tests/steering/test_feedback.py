@@ -14,7 +14,7 @@ from dialogue.core.base import utcnow
 from dialogue.core.time import today
 from dialogue.events.models import OutgoingMail
 from dialogue.extensions import db
-from dialogue.processes.models import Phase, PhaseKind, Process
+from dialogue.processes.models import PhaseKind, Process
 from dialogue.questionnaires.models import FeedbackContact, Questionnaire
 from dialogue.steering import feedback
 from tests.conftest import count, csrf_token, login

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from dialogue.steering.status import Point, PeriodError, Status, assess, parse_period
+from dialogue.steering.status import PeriodError, Point, Status, assess, parse_period
 
 
 def pts(*pairs):
