@@ -58,6 +58,13 @@ def sample_args(app, municipality):
                            questionnaire_id=questionnaire.id, question_id=question.id, response_id=response_id,
                            vision_id=vision_id, contribution_id=contribution_id, node_id=node_id,
                            process_id=process_id, token_id=token_id)
+        from dialogue.steering.demo import load_vetlanda
+        from dialogue.steering.models import Measurement
+
+        load_vetlanda()  # indicators with measurements
+        db.session.commit()
+        measurement = db.session.scalar(sa.select(Measurement).limit(1))
+        SAMPLE_ARGS.update(indicator_node_id=measurement.indicator.node_id, measurement_id=measurement.id)
 
 
 def staff_rules(app):
