@@ -32,6 +32,7 @@ def batch_size(dataset: Dataset) -> int:
     """Rows per fetch: about a megabyte of text, whatever the width (wide exports have many columns)."""
     return max(100, 1_000_000 // (120 * len(dataset.columns)))
 
+
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
