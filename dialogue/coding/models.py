@@ -175,7 +175,10 @@ class AgreementRound(db.Model):
     coder_b_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: no more coding or settling once set
     closed_at: Mapped[datetime | None]
+    #: the creating form's random key: a double click or a retry draws one sample, not two
+    submission_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
 
     items: Mapped[list[AgreementItem]] = relationship(back_populates="round", cascade="all, delete-orphan",
                                                       passive_deletes=True, order_by="AgreementItem.id")

@@ -28,11 +28,13 @@ def upgrade():
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('submission_key', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['coder_a_id'], ['user.id'], name=op.f('fk_agreement_round_coder_a_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['coder_b_id'], ['user.id'], name=op.f('fk_agreement_round_coder_b_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_agreement_round_created_by_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['vision_id'], ['vision.id'], name=op.f('fk_agreement_round_vision_id_vision'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_agreement_round'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agreement_round')),
+    sa.UniqueConstraint('submission_key', name=op.f('uq_agreement_round_submission_key'))
     )
     with op.batch_alter_table('agreement_round', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_agreement_round_vision_id'), ['vision_id'], unique=False)
