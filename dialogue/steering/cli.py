@@ -33,8 +33,8 @@ def import_measurements(file: str, fmt: str | None, slug: str | None, municipali
             raise click.ClickException(f"No vision {slug}.")
     fmt = fmt or ("kolada" if file.lower().endswith(".json") else "csv")
     try:
-        # the errors are worded in the municipality's language, which needs a request to pick it
-        with current_app.test_request_context("/", method="POST"):
+        # the errors are worded through the translations, which need a request; commands speak English
+        with current_app.test_request_context("/?lang=en", method="POST"):
             result = imports.import_file(Path(file).read_bytes(), fmt, vision_id, municipality)
     except imports.MeasurementFileError as error:
         db.session.rollback()
