@@ -75,6 +75,7 @@ def follow_up(slug: str):
     summary = {status: sum(1 for row in rows.values() if row.assessment.status == status) for status in Status}
     return render_template("steering/display/follow_up.html", vision=vision, rows=rows, charts=charts,
                            goals=goals, summary=summary, counts=counts_behind(vision),
+                           committees=services.by_committee(vision),
                            channel_counts=channel_counts, statuses=list(Status), today=today())
 
 

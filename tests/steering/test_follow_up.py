@@ -46,6 +46,9 @@ def test_vetlanda_five_goals_with_the_right_statuses(app, client):
     # the summary counts
     summary = re.search(r'<table class="status-summary">.*?<tbody><tr>(.*?)</tr>', html, re.S).group(1)
     assert re.findall(r"<td>(\d+)</td>", summary) == ["1", "2", "1", "1"]
+    # per committee: Kommunstyrelsen answers for three (met, off track, on track)
+    board = re.search(r'<th scope="row">Kommunstyrelsen</th>(.*?)</tr>', html, re.S).group(1)
+    assert re.findall(r"<td>(\d+)</td>", board) == ["1", "1", "1", "0"]
 
 
 def test_numbers_in_the_readers_language(app, client):
