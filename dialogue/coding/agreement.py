@@ -243,10 +243,10 @@ def round_nodes(agreement_round: AgreementRound) -> list[VisionNode]:
     vision = db.session.get(Vision, agreement_round.vision_id)
     nodes = services.codable_nodes(vision) if vision else []
     known = {node.id for node in nodes}
-    extra = db.session.scalars(
-        sa.select(VisionNode).join(AgreementCode, AgreementCode.node_id == VisionNode.id)
-        .join(AgreementItem, AgreementItem.id == AgreementCode.item_id)
-        .where(AgreementItem.round_id == agreement_round.id).distinct().order_by(VisionNode.id))
+    coded = (sa.select(AgreementCode.node_id).join(AgreementItem, AgreementItem.id == AgreementCode.item_id)
+             .where(AgreementItem.round_id == agreement_round.id))
+    # a subquery, not DISTINCT over the nodes: PostgreSQL cannot compare their JSON columns
+    extra = db.session.scalars(sa.select(VisionNode).where(VisionNode.id.in_(coded)).order_by(VisionNode.id))
     return nodes + [node for node in extra if node.id not in known]
 
 
