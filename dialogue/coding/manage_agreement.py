@@ -132,7 +132,7 @@ def agreement_round(round_id: int):
     if which is None and current_user.role != Role.admin:
         abort(403)
     texts = dict(db.session.execute(sa.select(Contribution.id, Contribution.text).where(
-        Contribution.id.in_([item.contribution_id for item in agreement_round.items]))).tuples()) if which else {}
+        Contribution.id.in_([item.contribution_id for item in agreement_round.items]))).all()) if which else {}
     return render_template("coding/manage/agreement/round.html", round=agreement_round, side=which, texts=texts,
                            progress=agreement.progress(agreement_round), coders=_coders(agreement_round),
                            complete=agreement.is_complete(agreement_round), is_done=agreement.is_done,

@@ -283,6 +283,17 @@ def test_third_analyst_and_organizer_get_403(app, started):
         assert clients[who].get(f"/staff/coding/agreement/{round_id}/items/{items[0]}/settle").status_code == 403
 
 
+def test_my_rounds_and_my_items(app, started):
+    round_id, items, emails, clients = started
+    listing = clients["b"].get("/staff/coding/agreement/?lang=en").get_data(as_text=True)
+    assert "Första rundan" in listing and "you are coder B" in listing
+    _code(clients["b"], round_id, items[0], [])
+    page = clients["b"].get(f"/staff/coding/agreement/{round_id}?lang=en").get_data(as_text=True)
+    assert "You have coded 1 of 4." in page and "Svar 0-0" in page
+    assert f'href="/staff/coding/agreement/{round_id}/items/{items[1]}">Continue coding' in page.replace(
+        'class="button" ', "")
+
+
 def test_admin_watches_progress_but_does_not_code(app, started):
     round_id, items, _emails, clients = started
     _code(clients["a"], round_id, items[0], [_blocks(app)[0]])
