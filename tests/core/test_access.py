@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 
 from dialogue.core.models import Role
-from tests.conftest import csrf_token, login
+from tests.conftest import PASSWORD, csrf_token, login
 
 PUBLIC_STAFF_ENDPOINTS = {"core.login", "core.logout"}
+# Pages of one agreement round: only its two coders (and admins) pass; the sample round's coders are other
+# analysts, so a signed-in analyst meets the object-level 403 (tests/coding/test_agreement.py covers the coders).
+ROUND_CODERS_ONLY = {"coding.agreement_round", "coding.agreement_code", "coding.agreement_results"}
 # Values for URL parameters of staff routes, made by the `sample_args` fixture; a new parameter must be
 # added there or the walk fails.
 SAMPLE_ARGS: dict[str, object] = {}
@@ -46,18 +49,28 @@ def sample_args(app, municipality):
 
         contribution_id = db.session.scalar(sa.select(Contribution.id))
         from dialogue.api.services import create_token
+        from dialogue.core import services as services_core
         from dialogue.core.models import User
         from dialogue.processes.models import Process
 
         process_id = db.session.scalar(sa.select(Process.id))
         staff = db.session.scalar(sa.select(User).limit(1))
         token_id = create_token(staff, "sample", staff)[0].id
+        from dialogue.coding.models import AgreementItem, AgreementRound
+
+        coder_a, coder_b = (services_core.create_user(f"coder-{n}@kommun.example", PASSWORD, "analyst") for n in "ab")
+        db.session.flush()
+        agreement_round = AgreementRound(vision_id=vision_id, name="Sample", sample_percent=10, coder_a_id=coder_a.id,
+                                         coder_b_id=coder_b.id, submission_key="sample-round",
+                                         items=[AgreementItem(contribution_id=contribution_id)])
+        db.session.add(agreement_round)
         db.session.commit()
         SAMPLE_ARGS.clear()
         SAMPLE_ARGS.update(event_id=event.id, registration_id=registration.id, fmt="csv",
                            questionnaire_id=questionnaire.id, question_id=question.id, response_id=response_id,
                            vision_id=vision_id, contribution_id=contribution_id, node_id=node_id,
-                           process_id=process_id, token_id=token_id)
+                           process_id=process_id, token_id=token_id, round_id=agreement_round.id,
+                           item_id=agreement_round.items[0].id)
         from dialogue.steering.demo import load_vetlanda
         from dialogue.steering.models import Measurement
 
@@ -112,7 +125,9 @@ def test_every_staff_route_checks_the_role(app, client, make_user, role):
         allowed = getattr(view, "staff_roles", None)
         assert allowed is not None, f"{rule.endpoint} is not decorated with @staff_required"
         response = _call(client, rule, token)
-        if role == Role.admin or Role(role) in allowed:
+        if rule.endpoint in ROUND_CODERS_ONLY and role != Role.admin:
+            assert response.status_code == 403, (rule.rule, role)
+        elif role == Role.admin or Role(role) in allowed:
             assert response.status_code not in (401, 403), (rule.rule, role)
             assert response.status_code < 500, (rule.rule, role)
         else:
