@@ -217,6 +217,10 @@ def agreement_settle(round_id: int, item_id: int):
     agreement_round = _round(round_id)
     item = _item(agreement_round, item_id)
     results_url = url_for("coding.agreement_results", round_id=agreement_round.id)
+    if agreement.side(agreement_round, current_user) and not agreement.is_complete(agreement_round):
+        # an admin who codes in the round stays blind like the other coder until both have finished
+        flash(_("The results open once both coders have finished every item."), "info")
+        return redirect(url_for("coding.agreement_round", round_id=agreement_round.id))
     if agreement_round.closed_at or not (item.a_done_at and item.b_done_at):
         flash(_("This item cannot be settled: the round is closed or a coder has not finished it."), "error")
         return redirect(results_url)

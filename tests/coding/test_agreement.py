@@ -14,7 +14,7 @@ from dialogue.coding.models import AgreementCode, AgreementItem, AgreementRound,
 from dialogue.coding.services import set_codes
 from dialogue.core.models import AuditEvent, User
 from dialogue.extensions import db
-from dialogue.vision.models import Vision
+from dialogue.vision.models import Vision, VisionNode
 from tests.conftest import csrf_token, login
 from tests.questionnaires.helpers import answer_all
 
@@ -425,3 +425,32 @@ def test_post_without_csrf_is_refused(app, started):
     round_id, items, _emails, clients = started
     response = clients["a"].post(f"/staff/coding/agreement/{round_id}/items/{items[0]}", data={"node": ["1"]})
     assert response.status_code == 400
+
+
+def test_an_admin_who_codes_stays_blind(app, people):
+    emails, clients = people
+    _contributions(app, 4)
+    _create(app, clients["admin"], emails["admin"], emails["b"], percent="100")
+    round_id, items = _round(app)
+    block = _blocks(app)
+    _code(clients["b"], round_id, items[0], [block[3]])
+    _code(clients["admin"], round_id, items[0], [block[0]])
+    base = f"/staff/coding/agreement/{round_id}"
+    for url in (f"{base}/results", f"{base}/items/{items[0]}/settle"):
+        response = clients["admin"].get(url)
+        assert response.status_code == 302 and response.headers["Location"].endswith(f"/agreement/{round_id}"), url
+    page = clients["admin"].get(f"/staff/coding/agreement/{round_id}/items/{items[0]}").get_data(as_text=True)
+    assert _checked(page) == {block[0]}
+
+
+def test_blocks_archived_since_still_count(app, started):
+    round_id, items, _emails, clients = started
+    block = _finish(app, started)
+    with app.app_context():
+        db.session.get(VisionNode, block[1]).archived = True
+        db.session.commit()
+        agreement_round = db.session.get(AgreementRound, round_id)
+        nodes = agreement.round_nodes(agreement_round)
+        assert nodes[-1].id == block[1] and block[1] not in [n.id for n in nodes[:-1]]
+        tables = {node.id: table for node, table in agreement.results(agreement_round).blocks}
+        assert tables[block[1]].only_b == 1
