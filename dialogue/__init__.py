@@ -10,6 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dialogue.config import ROOT, build_config
+from dialogue.core.ids import IdConverter
 
 
 class DialogueFlask(Flask):
@@ -36,7 +37,12 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     app.config.update(build_config(app.instance_path, config))
+    from dialogue.questionnaires.fastpath import FastSubmit
+
+    # the common questionnaire submission is served in front of Flask (see fastpath.py); inside ProxyFix
+    app.wsgi_app = FastSubmit(app, app.wsgi_app)
     if app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"],
                                 x_proto=app.config["PROXY_COUNT"], x_host=app.config["PROXY_COUNT"])

@@ -13,6 +13,7 @@ from dialogue.coding import services, suggest
 from dialogue.coding.blueprint import bp
 from dialogue.coding.forms import LABELS, STATES, Choices, QueueFilters
 from dialogue.coding.models import CHANNEL_LABELS, NOTE_KINDS, Contribution
+from dialogue.core.ids import page_number, parse_id
 from dialogue.core.models import Locality, Role
 from dialogue.core.services import audit
 from dialogue.events.models import Event
@@ -52,7 +53,8 @@ def manage_queue():
     filters, choices, visions = _filters()
     _ignored_message(filters)
     query = services.queue(filters).options(selectinload(Contribution.codings))
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False, count=True)
+    page = db.paginate(query, page=page_number(request.args.get("page")), per_page=PER_PAGE, error_out=False,
+                       count=True)
     vision = _vision(filters, visions)
     return render_template("coding/manage/queue.html", page=page, filters=filters, choices=choices,
                            states=STATES, channels=CHANNEL_LABELS, groups=GROUPS, languages=LANGUAGE_NAMES,
@@ -94,7 +96,7 @@ def _entry(contribution: Contribution, allowed: set[int]) -> Entry:
     if request.method == "GET":
         return Entry({c.node_id for c in contribution.active_codings}, contribution.coding_note,
                      contribution.publishable)
-    chosen = {int(v) for v in request.form.getlist("node") if v.isdigit() and int(v) in allowed}
+    chosen = {parse_id(v) for v in request.form.getlist("node")} & allowed
     return Entry(chosen, request.form.get("note", "").strip()[:2000], request.form.get("publishable") == "1",
                  request.form.get("excerpt", "")[:5000], request.form.get("excerpt_node", ""))
 
@@ -103,15 +105,15 @@ def _save(contribution: Contribution, entry: Entry, allowed: set[int], suggested
     """Apply the form; returns a redirect, or None when the form must come back with its errors."""
     then = request.form.get("then", "stay")
     confirm = request.form.get("confirm", "")
-    confirmed = int(confirm) if confirm.isdigit() and int(confirm) in suggested else None
+    confirmed = parse_id(confirm) if parse_id(confirm) in suggested else None
     span = None
     if then == "excerpt":
-        node = int(entry.excerpt_node) if entry.excerpt_node.isdigit() else None
+        node = parse_id(entry.excerpt_node)
         if node not in allowed:
             entry.errors["excerpt_node"] = _("Choose the building block the excerpt belongs to.")
         hint = request.form.get("excerpt_start", "")
         try:
-            span = services.find_excerpt(contribution.text, entry.excerpt, int(hint) if hint.isdigit() else None)
+            span = services.find_excerpt(contribution.text, entry.excerpt, int(hint) if hint.isascii() and hint.isdigit() and len(hint) < 10 else None)
         except services.ExcerptError:
             entry.errors["excerpt"] = (
                 _("Type or paste a part of the contribution's text.") if not entry.excerpt.strip()

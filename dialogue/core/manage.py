@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from dialogue.core import services
 from dialogue.core.blueprint import bp
 from dialogue.core.forms import SettingsForm
+from dialogue.core.ids import page_number
 from dialogue.core.models import AuditEvent, Municipality, Role, User
 from dialogue.extensions import db
 from dialogue.i18n import _
@@ -58,5 +59,5 @@ def users():
 def audit_log():
     """The latest recorded actions."""
     page = db.paginate(sa.select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()),
-                       per_page=50, error_out=False)
+                       page=page_number(request.args.get("page")), per_page=50, error_out=False)
     return render_template("core/manage/audit.html", page=page)

@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 
 from dialogue.coding.models import NOTE_KINDS, Channel, Contribution
 from dialogue.core import mail, spreadsheets
+from dialogue.core.ids import parse_id
 from dialogue.core.models import Role
 from dialogue.core.services import audit, get_municipality
 from dialogue.core.time import from_local, to_local
@@ -87,7 +88,7 @@ def _apply_form(form: EventForm, event: Event) -> None:
     event.title = _translations(form, "title")
     event.description = _translations(form, "description")
     event.accessibility = {"sv": _text(form.accessibility_sv)} if _text(form.accessibility_sv) else {}
-    event.locality_id = int(form.locality_id.data) if (form.locality_id.data or "").isdigit() else None
+    event.locality_id = parse_id(form.locality_id.data)
     event.venue, event.address, event.language = _text(form.venue), _text(form.address), form.language.data
     event.starts_at, event.ends_at = from_local(form.starts_at.data), from_local(form.ends_at.data)
     event.signup_opens_at = from_local(form.signup_opens_at.data)
@@ -267,7 +268,7 @@ def manage_notes(event_id: int):
         locality = form.locality_id.data
         db.session.add(Contribution(
             channel=CHANNELS[event.kind], text=form.text.data.strip(), language=event.language,
-            locality_id=int(locality) if (locality or "").isdigit() else event.locality_id,
+            locality_id=parse_id(locality) or event.locality_id,
             respondent_group=form.group.data or "", event_id=event.id, note_kind=form.note_kind.data,
             entered_by_id=current_user.id))
         db.session.commit()

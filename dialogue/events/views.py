@@ -12,6 +12,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from dialogue.core import mail
 from dialogue.core.base import utcnow
+from dialogue.core.ids import parse_id
 from dialogue.core.services import get_municipality
 from dialogue.core.time import zone
 from dialogue.events import calendar, services
@@ -57,7 +58,7 @@ def index():
     kind = request.args.get("kind", "")
     if kind in EventKind.__members__:
         query = query.where(Event.kind == EventKind(kind))
-    locality = request.args.get("locality", type=int)
+    locality = parse_id(request.args.get("locality"))
     if locality:
         query = query.where(Event.locality_id == locality)
     month = request.args.get("month", "")

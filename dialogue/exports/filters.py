@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from dialogue.coding.models import Channel, Coding, Contribution
+from dialogue.core.ids import parse_id
 from dialogue.core.models import Locality
 from dialogue.core.time import from_local
 from dialogue.extensions import db
@@ -63,16 +64,16 @@ class ExportFilters:
             value = text(name)
             if not value:
                 return None
-            if not value.isdigit():
+            number = parse_id(value)
+            if number is None:
                 errors[name] = _("Choose a value from the list.")
-                return None
-            return int(value)
+            return number
 
         questionnaire_id = None
         if value := text("questionnaire"):
-            column = Questionnaire.id if value.isdigit() else Questionnaire.slug
+            number = parse_id(value)
             questionnaire_id = db.session.scalar(sa.select(Questionnaire.id).where(
-                column == (int(value) if value.isdigit() else value)))
+                Questionnaire.id == number if number else Questionnaire.slug == value))
             if questionnaire_id is None:
                 errors["questionnaire"] = _("There is no questionnaire %(name)s.", name=value)
 

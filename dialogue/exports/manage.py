@@ -13,6 +13,7 @@ from wtforms import SelectChoice
 
 from dialogue.coding.models import CHANNEL_LABELS
 from dialogue.core.database import reading
+from dialogue.core.ids import parse_id
 from dialogue.core.models import Locality, Role
 from dialogue.events.models import Event
 from dialogue.exports import services
@@ -50,7 +51,8 @@ def _choices(form: ExportForm) -> None:
 
 
 def _pick(model, value: str, field, message: str):
-    obj = db.session.get(model, int(value)) if value and value.isdigit() else None
+    number = parse_id(value)
+    obj = db.session.get(model, number) if number else None
     if obj is None:
         field.errors = list(field.errors) + [message]
     return obj

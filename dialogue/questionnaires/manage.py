@@ -8,6 +8,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from wtforms import SelectChoice
 
+from dialogue.core.ids import page_number, parse_id
 from dialogue.core.models import Role
 from dialogue.core.services import audit, get_municipality
 from dialogue.core.time import from_local, to_local
@@ -82,7 +83,7 @@ def _apply_settings(form: QuestionnaireForm, questionnaire: Questionnaire) -> No
     questionnaire.slug = _field(form, "slug")
     questionnaire.opens_at, questionnaire.closes_at = from_local(form.opens_at.data), from_local(form.closes_at.data)
     questionnaire.languages = list(form.languages.data)
-    questionnaire.process_id = int(form.process_id.data) if (form.process_id.data or "").isdigit() else None
+    questionnaire.process_id = parse_id(form.process_id.data)
 
 
 def _slug_taken(slug: str, questionnaire: Questionnaire | None) -> bool:
@@ -363,12 +364,12 @@ def manage_results(questionnaire_id: int):
     charts = [(q, results.distribution(q, places)) for q in questionnaire.questions
               if not q.type.is_text]
     text_questions = [q for q in questionnaire.questions if q.type.is_text]
-    question_id = request.args.get("question", type=int)
-    locality_id = request.args.get("locality", type=int)
+    question_id = parse_id(request.args.get("question"))
+    locality_id = parse_id(request.args.get("locality"))
     group = request.args.get("group", "") if request.args.get("group", "") in GROUPS else ""
     search = request.args.get("q", "").strip()[:200]
     page = results.text_answers(questionnaire.id, question_id=question_id, search=search, locality_id=locality_id,
-                                group=group, page=request.args.get("page", 1, type=int))
+                                group=group, page=page_number(request.args.get("page")))
     return render_template("questionnaires/manage/results.html", questionnaire=questionnaire,
                            total=services.count_responses(questionnaire.id), per_day=results.per_day(questionnaire.id),
                            charts=charts, text_questions=text_questions, page=page, question_id=question_id,

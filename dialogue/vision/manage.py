@@ -8,6 +8,7 @@ from wtforms import SelectChoice
 
 from dialogue.coding.models import CHANNEL_LABELS
 from dialogue.coding.trace import blocks_behind, counts_behind
+from dialogue.core.ids import parse_id
 from dialogue.core.models import Role
 from dialogue.core.services import audit
 from dialogue.extensions import db
@@ -72,7 +73,8 @@ def _parent(form: NodeForm, vision: Vision) -> tuple[bool, VisionNode | None]:
     """The parent chosen in *form*; (False, None) with an error on the field when it is not a node here."""
     if not form.parent.data:
         return True, None
-    parent = db.session.get(VisionNode, int(form.parent.data)) if form.parent.data.isdigit() else None
+    parent_id = parse_id(form.parent.data)
+    parent = db.session.get(VisionNode, parent_id) if parent_id else None
     if parent is None or parent.vision_id != vision.id:
         form.parent.errors = [*form.parent.errors, _("Choose a node of this vision.")]
         return False, None
