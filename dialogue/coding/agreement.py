@@ -120,6 +120,19 @@ def own_codes(item: AgreementItem, coder_id: int | None) -> set[int]:
                                                                          AgreementCode.coder_id == coder_id)))
 
 
+def blinding_item(contribution_id: int, user) -> AgreementItem | None:
+    """The item of an open round in which *user* codes this contribution and the results are not open yet.
+
+    While it exists the user must not see the contribution's real codes or suggestions in the main
+    workspace: they may hold the other coder's judgement.
+    """
+    candidates = db.session.scalars(
+        sa.select(AgreementItem).join(AgreementRound)
+        .where(AgreementItem.contribution_id == contribution_id, AgreementRound.closed_at.is_(None),
+               sa.or_(AgreementRound.coder_a_id == user.id, AgreementRound.coder_b_id == user.id)))
+    return next((item for item in candidates if not is_complete(item.round)), None)
+
+
 def can_change(agreement_round: AgreementRound, item: AgreementItem) -> bool:
     """Coders may revise until the item is settled or the round is complete (results open) or closed."""
     return not (agreement_round.closed_at or item.settled_at or is_complete(agreement_round))

@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from dialogue.coding import services, suggest
+from dialogue.coding import agreement, services, suggest
 from dialogue.coding.blueprint import bp
 from dialogue.coding.forms import LABELS, STATES, Choices, QueueFilters
 from dialogue.coding.models import CHANNEL_LABELS, NOTE_KINDS, Contribution
@@ -158,6 +158,11 @@ def manage_code(contribution_id: int):
     contribution = db.session.get(Contribution, contribution_id)
     if contribution is None or contribution.hidden:
         abort(404)
+    blinding = agreement.blinding_item(contribution.id, current_user)
+    if blinding is not None:
+        flash(_("This contribution is in an agreement round you code in. Code it there, without seeing other "
+                "codes, until the round's results are open."), "info")
+        return redirect(url_for("coding.agreement_code", round_id=blinding.round_id, item_id=blinding.id))
     filters, _choices, visions = _filters()
     vision = _vision(filters, visions)
     nodes = services.codable_nodes(vision) if vision else []

@@ -267,6 +267,20 @@ def test_coder_a_never_sees_coder_b_or_the_real_codes(app, started):
     assert response.status_code == 302
 
 
+def test_the_main_workspace_sends_a_coder_to_the_round_until_results_open(app, started):
+    round_id, items, _emails, clients = started
+    with app.app_context():
+        contribution_id = db.session.get(AgreementItem, items[0]).contribution_id
+    for coder in ("a", "b"):
+        response = clients[coder].get(f"/staff/coding/{contribution_id}")
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(f"/agreement/{round_id}/items/{items[0]}")
+    # the admin, who does not code in this round, works in the workspace as ever
+    assert clients["admin"].get(f"/staff/coding/{contribution_id}").status_code == 200
+    _finish(app, started)
+    assert clients["a"].get(f"/staff/coding/{contribution_id}").status_code == 200
+
+
 def test_third_analyst_and_organizer_get_403(app, started):
     round_id, items, _emails, clients = started
     for who in ("third", "organizer"):
