@@ -95,13 +95,19 @@ def staff_required(*roles: Role | str):
     return decorator
 
 
-def security_headers(response):
-    headers = response.headers
+def add_standard_headers(headers, hsts: bool) -> None:
+    """The headers every response carries, unless the view set them itself (also used by the
+    questionnaire's fast path, dialogue/questionnaires/fastpath.py)."""
     # One look at the headers already set instead of one per header: this runs on every response.
     present = {name.lower() for name in headers.keys()}
-    for name, value in _HSTS_HEADERS if current_app.config["HSTS"] else _HEADERS:
+    for name, value in _HSTS_HEADERS if hsts else _HEADERS:
         if name.lower() not in present:
             headers.add(name, value)
+
+
+def security_headers(response):
+    headers = response.headers
+    add_standard_headers(headers, current_app.config["HSTS"])
     # Signed-in staff always carry a session id (load_user requires it), so the user need not be loaded here.
     if request.path.startswith("/staff") or session.get("sid"):
         # Staff pages show personal data and must not stay in a shared computer's cache.

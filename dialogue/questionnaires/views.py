@@ -28,8 +28,12 @@ bp.add_app_template_global(answers_mod.choices_for, "choices_for")
 bp.add_app_template_global(answers_mod.describe_answer, "describe_answer")
 
 
+def form_serializer(app) -> URLSafeTimedSerializer:
+    return signing.serializer(app, "questionnaire-form")
+
+
 def _serializer() -> URLSafeTimedSerializer:
-    return signing.serializer(current_app, "questionnaire-form")
+    return form_serializer(current_app)
 
 
 def _load(slug: str) -> QuestionnaireSnapshot:
@@ -124,6 +128,14 @@ def answer(slug: str):
         outcome = _check(slug)
     if not isinstance(outcome, _Submission):
         return outcome
+    # Post/redirect/get: reloading the receipt cannot send the answers again. A retry of the POST
+    # finds the stored response by its key and is sent to the same receipt.
+    token = store(outcome)
+    return redirect(url_for("questionnaires.mine", slug=slug, token=token, received=1), 303)
+
+
+def store(outcome: _Submission) -> str:
+    """Store a checked submission; the resident's private-link token. Also used by fastpath.py."""
     job = services.response_job(outcome.questionnaire.id, outcome.questions, outcome.answers,
                                 submission_key=outcome.submission_key, language=outcome.language,
                                 feedback_email=outcome.feedback_email)
@@ -132,10 +144,7 @@ def answer(slug: str):
     if client is None or client.store(job) is None:
         with driver_transaction(db.engine) as connection:
             services.write_job(connection, db.engine.dialect, job)
-    # Post/redirect/get: reloading the receipt cannot send the answers again. A retry of the POST
-    # finds the stored response by its key and is sent to the same receipt.
-    token = services.edit_token(outcome.submission_key)
-    return redirect(url_for("questionnaires.mine", slug=slug, token=token, received=1), 303)
+    return services.edit_token(outcome.submission_key)
 
 
 # The POST counts in the view (ratelimit.py); the page has no limit.

@@ -1,0 +1,200 @@
+"""The common submission, served in front of Flask: a complete, valid answer to an open questionnaire.
+
+Sending the answers is the busiest request the site has. In Flask it costs about as much again in the
+framework (the request context, the session, before and after request hooks, the response object's
+processing) as in the checks and the storing. This WSGI layer recognises the common case, a POST of
+the last page to ``/questionnaires/<slug>`` with a valid CSRF token, and serves it with the view's own
+functions: the same snapshot, form token, answer checks (``answers.read``), fill-time check, answer
+limit, job and writer, and the same 303 redirect to the receipt with the same headers.
+
+Anything else falls through, untouched, to the Flask app, which answers as it always has: a GET,
+another page (``move``), an error on the form, a bad or missing token, a closed questionnaire, a
+signed-in member of staff, a query string, an unusual body or session. So every rule has one
+implementation; only the framework is skipped, and only when nothing can go wrong.
+"""
+
+from __future__ import annotations
+
+import hmac
+import io
+import re
+import time
+from urllib.parse import parse_qsl
+
+from flask_wtf.csrf import same_origin
+from itsdangerous import BadData
+from werkzeug.datastructures import LanguageAccept, MultiDict
+from werkzeug.http import parse_accept_header, parse_cookie
+from werkzeug.wsgi import get_host
+
+from dialogue import security
+from dialogue.core import signing
+from dialogue.core.base import utcnow
+from dialogue.core.database import reading
+from dialogue.core.services import get_municipality
+from dialogue.extensions import db
+from dialogue.i18n import LANG_COOKIE
+from dialogue.questionnaires import answers as answers_mod
+
+# the blueprint before the views: it imports the views and manage in the order they need
+from dialogue.questionnaires import blueprint, ratelimit, snapshot, views  # noqa: F401
+from dialogue.questionnaires.models import State
+
+# Flask's default converter: one path segment
+_PATH = re.compile(r"/questionnaires/([^/]+)")
+_FORM_TYPES = {"application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=utf-8",
+               "application/x-www-form-urlencoded; charset=UTF-8"}
+CSRF_SALT = "wtf-csrf-token"  # Flask-WTF's salt for the signed CSRF token (flask_wtf.csrf)
+
+
+class FastSubmit:
+    """WSGI middleware around ``app.wsgi_app``; ``served`` counts the submissions it answered itself."""
+
+    def __init__(self, app, wsgi_app) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.served = 0
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "POST" and self.app.config.get("SUBMIT_FAST_PATH", True):
+            match = _PATH.fullmatch(environ.get("PATH_INFO", ""))
+            if match is not None:
+                response = self._serve(environ, match.group(1))
+                if response is not None:
+                    self.served += 1
+                    return response(environ, start_response)
+        return self.wsgi_app(environ, start_response)
+
+    def _serve(self, environ, slug: str):
+        """The redirect to the receipt once stored, or None for Flask to answer (the body is kept for it)."""
+        app = self.app
+        config = app.config
+        if environ.get("QUERY_STRING") or environ.get("CONTENT_TYPE") not in _FORM_TYPES:
+            return None
+        length = environ.get("CONTENT_LENGTH", "")
+        limit = min(config["MAX_CONTENT_LENGTH"] or 1 << 62, config["MAX_FORM_MEMORY_SIZE"] or 1 << 62)
+        if not length.isdigit() or int(length) > limit:
+            return None
+        body = environ["wsgi.input"].read(int(length))
+        environ["wsgi.input"] = io.BytesIO(body)  # Flask reads it again if this falls through
+        with app.app_context():
+            try:
+                submission = _checked(app, environ, slug, body)
+            except Exception:  # noqa: BLE001 - nothing has changed yet: Flask answers, with its error pages
+                return None  # (an error message, for one, is translated for Flask's request)
+            if submission is None:
+                return None
+            # counted once, here; should this fall through after all, the view does not count it again
+            within = environ[ratelimit.COUNTED] = ratelimit.within_answer_limit(
+                environ.get("REMOTE_ADDR") or "127.0.0.1")
+            if not within:
+                return None  # Flask's 429 page
+            try:
+                token = views.store(submission)
+            except Exception:  # noqa: BLE001 - Flask tries once more (the key keeps it to one response)
+                return None  # and shows its error page if that fails too
+            # url_for's own steps (Flask's URL adapter for this request), without a request context
+            location = app.url_map.bind_to_environ(environ, server_name=config["SERVER_NAME"]).build(
+                "questionnaires.mine", {"slug": slug, "token": token, "received": 1})
+            return add_headers(app, app.redirect(location, 303))
+
+
+def _checked(app, environ, slug: str, body: bytes):
+    """The view's checks for a final submission (views._check), or None when Flask must answer."""
+    config = app.config
+    try:
+        form = MultiDict(parse_qsl(body.decode(), keep_blank_values=True, errors="werkzeug.url_quote"))
+    except UnicodeDecodeError:
+        return None
+    session = _session(app, environ)
+    if session is None or not _csrf_valid(app, environ, form, session):
+        return None
+    if form.get("move", "submit") != "submit" or form.get(views.HONEYPOT):
+        return None
+    with reading(db.session):
+        questionnaire = snapshot.load(slug)
+        if questionnaire is None or questionnaire.state == State.draft or not questionnaire.is_accepting(utcnow()):
+            return None
+        try:
+            submission_key, started = views.form_serializer(app).loads(form.get("form", ""), return_timestamp=True)
+        except BadData:
+            return None
+        pages = answers_mod.paginate(questionnaire.questions)
+        visible = [q for page in pages for q in page]
+        answers = answers_mod.read(form, visible, {loc.id for loc in views.localities()})
+    feedback_email, feedback_error = views._feedback_email(form.get("feedback_email", ""))
+    if answers.errors or feedback_error:
+        return None
+    if time.time() - started.timestamp() < config["QUESTIONNAIRE_MIN_SECONDS"]:
+        return None
+    return views._Submission(questionnaire, visible, answers, submission_key, _language(app, environ),
+                             feedback_email)
+
+
+def _session(app, environ) -> dict | None:
+    """The session as Flask opens it, if it holds nothing but the CSRF token; else None.
+
+    Anything more (a signed-in member of staff, a flashed message, a permanent session) changes what
+    Flask adds to the response, so those requests go to Flask.
+    """
+    interface = app.session_interface
+    if not isinstance(interface, signing.SessionInterface):
+        return None
+    value = parse_cookie(environ.get("HTTP_COOKIE")).get(interface.get_cookie_name(app))
+    if not value:
+        return None
+    try:
+        data = interface.get_signing_serializer(app).loads(
+            value, max_age=int(app.permanent_session_lifetime.total_seconds()))
+    except BadData:
+        return None
+    if not isinstance(data, dict) or set(data) != {app.config["WTF_CSRF_FIELD_NAME"]}:
+        return None
+    return data
+
+
+def _csrf_valid(app, environ, form: MultiDict, session: dict) -> bool:
+    """Flask-WTF's check (CSRFProtect.protect with validate_csrf), for a token sent in the form."""
+    config = app.config
+    if (not config["WTF_CSRF_ENABLED"] or not config["WTF_CSRF_CHECK_DEFAULT"]
+            or "POST" not in config["WTF_CSRF_METHODS"] or config.get("WTF_CSRF_SECRET_KEY")):
+        return False
+    field = config["WTF_CSRF_FIELD_NAME"]
+    data = form.get(field)
+    if not data:
+        return False
+    try:
+        token = signing.serializer(app, CSRF_SALT).loads(data, max_age=config.get("WTF_CSRF_TIME_LIMIT", 3600))
+    except BadData:
+        return False
+    if not isinstance(token, str) or not hmac.compare_digest(session[field], token):
+        return False
+    if environ.get("wsgi.url_scheme") == "https" and config["WTF_CSRF_SSL_STRICT"]:
+        # Flask-WTF's referrer check over HTTPS (request.host honours TRUSTED_HOSTS: left to Flask)
+        referrer = environ.get("HTTP_REFERER")
+        if not referrer or config.get("TRUSTED_HOSTS"):
+            return False
+        return same_origin(referrer, f"https://{get_host(environ)}/")
+    return True
+
+
+def _language(app, environ) -> str:
+    """dialogue.i18n.select_locale for a request without ``?lang=``: cookie, browser, then the default."""
+    languages = app.config["LANGUAGES"]
+    remembered = parse_cookie(environ.get("HTTP_COOKIE")).get(LANG_COOKIE)
+    if remembered in languages:
+        return remembered
+    accepted = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept).best_match(languages)
+    if accepted:
+        return accepted
+    municipality = get_municipality()
+    if municipality is not None and municipality.default_locale in languages:
+        return municipality.default_locale
+    return app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def add_headers(app, response):
+    """What Flask's after-request hooks add to this response (dialogue.security, the session's Vary)."""
+    security.add_standard_headers(response.headers, app.config["HSTS"])
+    response.vary.add("Cookie")  # Flask's session interface: the session was read
+    return response
