@@ -194,3 +194,15 @@ def test_language_is_chosen_like_flask_babel(app, municipality):
             expected = select_locale()
         with app.app_context():
             assert fastpath._language(app, environ) == expected, environ
+
+
+def test_over_https_the_referrer_is_checked_like_flask_wtf(app, client, municipality):
+    fields = start(client)
+    https = {"base_url": "https://localhost"}
+    same_site = client.post(URL, data=complete(app, fields), headers={"Referer": f"https://localhost{URL}"}, **https)
+    assert same_site.status_code == 303 and served(app) == 1
+    other_site = client.post(URL, data=complete(app, start(client)),
+                             headers={"Referer": "https://evil.example/"}, **https)
+    missing = client.post(URL, data=complete(app, start(client)), **https)
+    assert other_site.status_code == missing.status_code == 400
+    assert served(app) == 1 and count(app, Response) == 1
