@@ -93,10 +93,26 @@ class FastSubmit:
                 token = views.store(submission)
             except Exception:  # noqa: BLE001 - Flask tries once more (the key keeps it to one response)
                 return None  # and shows its error page if that fails too
-            # url_for's own steps (Flask's URL adapter for this request), without a request context
-            location = app.url_map.bind_to_environ(environ, server_name=config["SERVER_NAME"]).build(
-                "questionnaires.mine", {"slug": slug, "token": token, "received": 1})
+            location = _adapter(app, environ).build("questionnaires.mine",
+                                                    {"slug": slug, "token": token, "received": 1})
             return add_headers(app, app.redirect(location, 303))
+
+
+_MAX_ADAPTERS = 100
+
+
+def _adapter(app, environ):
+    """The URL adapter url_for builds with (Flask binds one to each request), kept per host and prefix."""
+    key = (environ.get("HTTP_HOST"), environ.get("SERVER_NAME"), environ.get("SERVER_PORT"),
+           environ.get("SCRIPT_NAME"), environ.get("wsgi.url_scheme"), app.config["SERVER_NAME"])
+    adapters = app.extensions.setdefault("dialogue.fast_path_adapters", {})
+    adapter = adapters.get(key)
+    if adapter is None:
+        if len(adapters) >= _MAX_ADAPTERS:
+            adapters.clear()
+        # what Flask's create_url_adapter does for a request; only its building is used here
+        adapter = adapters[key] = app.url_map.bind_to_environ(environ, server_name=app.config["SERVER_NAME"])
+    return adapter
 
 
 def _checked(app, environ, slug: str, body: bytes):
@@ -106,7 +122,8 @@ def _checked(app, environ, slug: str, body: bytes):
         form = MultiDict(parse_qsl(body.decode(), keep_blank_values=True, errors="werkzeug.url_quote"))
     except UnicodeDecodeError:
         return None
-    session = _session(app, environ)
+    cookies = parse_cookie(environ.get("HTTP_COOKIE"))
+    session = _session(app, cookies)
     if session is None or not _csrf_valid(app, environ, form, session):
         return None
     if form.get("move", "submit") != "submit" or form.get(views.HONEYPOT):
@@ -127,11 +144,11 @@ def _checked(app, environ, slug: str, body: bytes):
         return None
     if time.time() - started.timestamp() < config["QUESTIONNAIRE_MIN_SECONDS"]:
         return None
-    return views._Submission(questionnaire, visible, answers, submission_key, _language(app, environ),
+    return views._Submission(questionnaire, visible, answers, submission_key, _language(app, environ, cookies),
                              feedback_email)
 
 
-def _session(app, environ) -> dict | None:
+def _session(app, cookies) -> dict | None:
     """The session as Flask opens it, if it holds nothing but the CSRF token; else None.
 
     Anything more (a signed-in member of staff, a flashed message, a permanent session) changes what
@@ -140,7 +157,7 @@ def _session(app, environ) -> dict | None:
     interface = app.session_interface
     if not isinstance(interface, signing.SessionInterface):
         return None
-    value = parse_cookie(environ.get("HTTP_COOKIE")).get(interface.get_cookie_name(app))
+    value = cookies.get(interface.get_cookie_name(app))
     if not value:
         return None
     try:
@@ -178,10 +195,10 @@ def _csrf_valid(app, environ, form: MultiDict, session: dict) -> bool:
     return True
 
 
-def _language(app, environ) -> str:
+def _language(app, environ, cookies) -> str:
     """dialogue.i18n.select_locale for a request without ``?lang=``: cookie, browser, then the default."""
     languages = app.config["LANGUAGES"]
-    remembered = parse_cookie(environ.get("HTTP_COOKIE")).get(LANG_COOKIE)
+    remembered = cookies.get(LANG_COOKIE)
     if remembered in languages:
         return remembered
     accepted = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept).best_match(languages)

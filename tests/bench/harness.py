@@ -140,8 +140,9 @@ class Gunicorn:
         raise BenchError(f"gunicorn ({self.app}) did not answer {self.ready_path} within {timeout:.0f} s ({last}); "
                          f"see {self.log_path}")
 
-    def cpu_seconds(self) -> float:
-        """CPU time (user + system) used so far by the master and every process it started.
+    def cpu_seconds(self, marker: bytes | None = None) -> float:
+        """CPU time (user + system) used so far by the master and every process it started; with
+        *marker*, only by those whose command line holds it (e.g. the submission writer's module).
 
         Per request, this is the steady figure: it hardly moves when other work shares the machine,
         where requests per second do.
@@ -151,11 +152,14 @@ class Gunicorn:
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
                 fields = stat.read_text().rpartition(")")[2].split()
+                pid, ppid = int(stat.parent.name), int(fields[1])
+                if self.process is None or self.process.pid not in (pid, ppid):
+                    continue
+                if marker is not None and marker not in (stat.parent / "cmdline").read_bytes():
+                    continue
             except OSError:
                 continue  # gone meanwhile
-            pid, ppid = int(stat.parent.name), int(fields[1])
-            if self.process is not None and self.process.pid in (pid, ppid):
-                total += int(fields[11]) + int(fields[12])  # utime, stime
+            total += int(fields[11]) + int(fields[12])  # utime, stime
         return total / tick
 
     def stop(self, timeout: float = 35) -> None:
@@ -195,6 +199,8 @@ class WrkResult:
     output: str = ""
     #: CPU time the server's processes spent per request (µs), when measured
     cpu_us: float | None = None
+    #: of which the submission writer's process (µs per request), when measured
+    writer_cpu_us: float | None = None
 
     def summary(self) -> dict:
         data = asdict(self)

@@ -54,6 +54,7 @@ WARMUP_SECONDS = 2
 TARGETS = {"submit_ratio": 0.30, "submit_p99_ms": 100.0, "page_ratio": 0.40}
 FORM_SALT = "questionnaire-form"  # dialogue/questionnaires/views.py: _serializer()
 SESSION_COOKIE = "dialogue_session"
+WRITER_MARKER = b"dialogue.questionnaires.writer"  # in the writer process's command line (writer.spawn)
 
 
 # -- set-up ---------------------------------------------------------------------------------------------
@@ -67,7 +68,7 @@ _OWN = {"BIND", "WEB_CONCURRENCY", "DIALOGUE_ENV", "SECRET_KEY", "DATABASE_URL",
 def app_env(tmp: Path) -> dict:
     """The app's environment: production, a fresh database, no waiting and no blocking by the limiter.
 
-    WEB_CONCURRENCY is left to gunicorn.conf.py (four workers per core); BENCH_WEB_CONCURRENCY overrides it
+    WEB_CONCURRENCY is left to gunicorn.conf.py (eight workers per core); BENCH_WEB_CONCURRENCY overrides it
     for experiments, and then applies to the hello app too.
     """
     env = {k: v for k, v in os.environ.items() if k not in _OWN}
@@ -251,11 +252,12 @@ def submit_run(label: str, url: str, seconds: int, bodies: Bodies, count: int, c
     """One wrk POST run; returns the wrk figures, what the Lua script recorded and the keys it sent."""
     body_file, out_file = tmp / f"bodies-{label}.txt", tmp / f"acks-{label}.txt"
     keys = bodies.write(body_file, count)
-    before = server.cpu_seconds()
+    before, writer_before = server.cpu_seconds(), server.cpu_seconds(WRITER_MARKER)
     result = run_wrk(label, url, seconds, threads=THREADS, connections=CONNECTIONS, script=LUA / "submit.lua",
                      env={"BENCH_BODIES": str(body_file), "BENCH_THREADS": str(THREADS), "BENCH_COOKIE": cookie,
                           "BENCH_OUT": str(out_file)})
     result.cpu_us = _per_request(server.cpu_seconds() - before, result)
+    result.writer_cpu_us = _per_request(server.cpu_seconds(WRITER_MARKER) - writer_before, result)
     record = read_acks(out_file)
     sent_keys = [key for thread, n in record["sent"].items() for key in keys[thread::THREADS][:n]]
     body_file.unlink()
@@ -423,6 +425,8 @@ def run(args) -> int:
         f"cpu per request (server processes): hello {hello.cpu_us:.0f} µs, page {page.cpu_us:.0f} µs, "
         f"submit {submit.cpu_us:.0f} µs, ratio submit {hello.cpu_us / submit.cpu_us:.2f}, "
         f"page {hello.cpu_us / page.cpu_us:.2f}",
+        f"submit cpu split: workers and master {submit.cpu_us - submit.writer_cpu_us:.0f} µs, "
+        f"submission writer {submit.writer_cpu_us:.0f} µs",
         f"submit check: {check['acknowledged']} acknowledged, {check['stored']} stored, {check['missing']} missing, "
         f"{check['duplicates']} duplicates",
         f"submit detail: {check['sent']} sent, {check['stored_unacknowledged']} stored without a reply "

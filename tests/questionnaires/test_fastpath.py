@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.http import parse_cookie
 
 from dialogue.coding.models import Contribution
 from dialogue.extensions import db
@@ -193,7 +194,8 @@ def test_language_is_chosen_like_flask_babel(app, municipality):
         with app.test_request_context("/", headers=headers):
             expected = select_locale()
         with app.app_context():
-            assert fastpath._language(app, environ) == expected, environ
+            cookies = parse_cookie(environ.get("HTTP_COOKIE"))
+            assert fastpath._language(app, environ, cookies) == expected, environ
 
 
 def test_over_https_the_referrer_is_checked_like_flask_wtf(app, client, municipality):
@@ -206,3 +208,16 @@ def test_over_https_the_referrer_is_checked_like_flask_wtf(app, client, municipa
     missing = client.post(URL, data=complete(app, start(client)), **https)
     assert other_site.status_code == missing.status_code == 400
     assert served(app) == 1 and count(app, Response) == 1
+
+
+def test_the_receipt_address_is_built_like_url_for_under_a_prefix(app, client, municipality):
+    prefix = {"environ_overrides": {"SCRIPT_NAME": "/dialogue"}}
+    fast = client.post(URL, data=complete(app, start(client)), **prefix)
+    app.config["SUBMIT_FAST_PATH"] = False
+    try:
+        flask = client.post(URL, data=complete(app, start(client)), **prefix)
+    finally:
+        app.config["SUBMIT_FAST_PATH"] = True
+    assert served(app) == 1
+    assert fast.headers["Location"].startswith(f"/dialogue{URL}/answers/")
+    assert fast.headers["Location"].split("/answers/")[0] == flask.headers["Location"].split("/answers/")[0]
