@@ -198,9 +198,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(mail_group)
     app.cli.add_command(events_group)
-    from dialogue.exports.cli import export_group
-
-    app.cli.add_command(export_group)
     from dialogue.steering.cli import steering_group
 
     app.cli.add_command(steering_group)
+    from dialogue.exports.cli import export_group
+
+    app.cli.add_command(export_group)

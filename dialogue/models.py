@@ -21,5 +21,5 @@ from dialogue.events.models import (  # noqa: F401
 from dialogue.processes.models import Phase, Process  # noqa: F401
 from dialogue.questionnaires.models import Answer, FeedbackContact, Question, Questionnaire, Response  # noqa: F401
 from dialogue.reports.models import PopulationFigure  # noqa: F401
-from dialogue.vision.models import Vision, VisionNode  # noqa: F401
 from dialogue.steering.models import FollowUp, Indicator, Measurement  # noqa: F401
+from dialogue.vision.models import Vision, VisionNode  # noqa: F401

@@ -113,7 +113,8 @@ def _save(contribution: Contribution, entry: Entry, allowed: set[int], suggested
             entry.errors["excerpt_node"] = _("Choose the building block the excerpt belongs to.")
         hint = request.form.get("excerpt_start", "")
         try:
-            span = services.find_excerpt(contribution.text, entry.excerpt, int(hint) if hint.isascii() and hint.isdigit() and len(hint) < 10 else None)
+            start = int(hint) if hint.isascii() and hint.isdigit() and len(hint) < 10 else None
+            span = services.find_excerpt(contribution.text, entry.excerpt, start)
         except services.ExcerptError:
             entry.errors["excerpt"] = (
                 _("Type or paste a part of the contribution's text.") if not entry.excerpt.strip()
