@@ -77,6 +77,8 @@ class FastSubmit:
             return None
         body = environ["wsgi.input"].read(int(length))
         environ["wsgi.input"] = io.BytesIO(body)  # Flask reads it again if this falls through
+        if len(body) != int(length):
+            return None  # the client went away mid-body: Flask's error
         with app.app_context():
             try:
                 submission = _checked(app, environ, slug, body)
