@@ -69,7 +69,8 @@ def test_wide_csv_is_exact(app, client, make_user, built):
     body = response.get_data()
     assert b"\r\n" in body and body.count(b"\r\n") >= 4
     rows = rows_of(response)
-    assert rows[0][7:] == ["Vad är bäst i Flen?", "Hur reser du?", "Hur reser du?: other", "Vad vill du ha mer av?",
+    other = sv(app, _l("%(question)s: other", question="Hur reser du?"))
+    assert rows[0][7:] == ["Vad är bäst i Flen?", "Hur reser du?", other, "Vad vill du ha mer av?",
                            "Hur trivs du?", "Var bor du?"]
     r1, r2, r3 = built.response_ids
     outside = sv(app, _l("Outside the municipality"))
