@@ -3,7 +3,8 @@
     python -m tests.bench.run exports
 
 Side by side, in one run, on the same SQLite file, each in a child process of its own (peak memory is
-that child's ru_maxrss, from wait4):
+that child's VmHWM, polled from /proc while it runs: its ru_maxrss would start at the parent's size at
+the fork, which after the other benchmarks in the same run is several hundred MB):
 
 - `sqlite3 -csv` running the very SELECT the export runs (same joins, same JSON decoding, same labels,
   the wide layout's GROUP BY pivot), printing the values as they are: the fastest a C program writes
@@ -153,14 +154,18 @@ def child(kind: str, layout: str, out: str) -> None:
 
 
 def _measure(command: list[str], env: dict, stdout: Path | None = None) -> tuple[float, float, str]:
-    """(wall seconds, peak MB, what it printed) of one child process; the peak is its own (wait4)."""
+    """(wall seconds, peak MB, what it printed) of one child process; the peak is its own VmHWM."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         target = open(stdout, "wb") if stdout else out
         try:
             started = time.perf_counter()
             process = subprocess.Popen(command, cwd=REPO, env=env, stdout=target, stderr=err)
-            _, status, usage = os.wait4(process.pid, 0)
+            peak = [0.0]
+            watcher = threading.Thread(target=_watch_peak, args=(process.pid, peak), daemon=True)
+            watcher.start()
+            _, status, _usage = os.wait4(process.pid, 0)
             wall = time.perf_counter() - started
+            watcher.join()
             process.returncode = os.waitstatus_to_exitcode(status)
         finally:
             if stdout:
@@ -169,7 +174,19 @@ def _measure(command: list[str], env: dict, stdout: Path | None = None) -> tuple
         err.seek(0)
         if process.returncode != 0:
             raise BenchError(f"{' '.join(command[:5])} failed: {err.read().decode(errors='replace')[-2000:]}")
-        return wall, usage.ru_maxrss / 1024, out.read().decode()
+        return wall, peak[0], out.read().decode()
+
+
+def _watch_peak(pid: int, peak: list[float]) -> None:
+    """Keep the child's high-water resident size (VmHWM, in MB) in *peak* until it exits."""
+    while True:
+        try:
+            peak[0] = max(peak[0], _status_mb(pid, "VmHWM"))
+        except (OSError, ValueError):  # gone (or a zombie without a memory map)
+            return
+        if not Path(f"/proc/{pid}/status").exists():
+            return
+        time.sleep(0.005)
 
 
 def _child_command(kind: str, layout: str, out: Path) -> list[str]:
