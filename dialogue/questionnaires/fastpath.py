@@ -1,4 +1,4 @@
-"""The common submission, served in front of Flask: a complete, valid answer to an open questionnaire.
+"""The common submission and the first page, served in front of Flask for an open questionnaire.
 
 Sending the answers is the busiest request the site has. In Flask it costs about as much again in the
 framework (the request context, the session, before and after request hooks, the response object's
@@ -7,7 +7,11 @@ the last page to ``/questionnaires/<slug>`` with a valid CSRF token, and serves 
 functions: the same snapshot, form token, answer checks (``answers.read``), fill-time check, answer
 limit, job and writer, and the same 303 redirect to the receipt with the same headers.
 
-Anything else falls through, untouched, to the Flask app, which answers as it always has: a GET,
+The plain GET of a questionnaire's first page by a new visitor (or one whose session holds only the
+CSRF token) is served the same way: the view's cached page with its two tokens filled in, the session
+cookie set by Flask's own session interface, the same headers.
+
+Anything else falls through, untouched, to the Flask app, which answers as it always has: any other GET,
 another page (``move``), an error on the form, a bad or missing token, a closed questionnaire, a
 signed-in member of staff, a query string, an unusual body or session. So every rule has one
 implementation; only the framework is skipped, and only when nothing can go wrong.
@@ -15,8 +19,10 @@ implementation; only the framework is skipped, and only when nothing can go wron
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import io
+import os
 import re
 import time
 from urllib.parse import parse_qsl
@@ -37,7 +43,7 @@ from dialogue.i18n import LANG_COOKIE
 from dialogue.questionnaires import answers as answers_mod
 
 # the blueprint before the views: it imports the views and manage in the order they need
-from dialogue.questionnaires import blueprint, ratelimit, snapshot, views  # noqa: F401
+from dialogue.questionnaires import blueprint, ratelimit, services, snapshot, views  # noqa: F401
 from dialogue.questionnaires.models import State
 
 # Flask's default converter: one path segment
@@ -48,22 +54,75 @@ CSRF_SALT = "wtf-csrf-token"  # Flask-WTF's salt for the signed CSRF token (flas
 
 
 class FastSubmit:
-    """WSGI middleware around ``app.wsgi_app``; ``served`` counts the submissions it answered itself."""
+    """WSGI middleware around ``app.wsgi_app``; ``served`` and ``pages_served`` count the submissions and
+    first pages it answered itself."""
 
     def __init__(self, app, wsgi_app) -> None:
         self.app = app
         self.wsgi_app = wsgi_app
         self.served = 0
+        self.pages_served = 0
 
     def __call__(self, environ, start_response):
-        if environ.get("REQUEST_METHOD") == "POST" and self.app.config.get("SUBMIT_FAST_PATH", True):
+        method = environ.get("REQUEST_METHOD")
+        if method in ("GET", "POST") and self.app.config.get("SUBMIT_FAST_PATH", True):
             match = _PATH.fullmatch(environ.get("PATH_INFO", ""))
             if match is not None:
-                response = self._serve(environ, match.group(1))
+                if method == "POST":
+                    response = self._serve(environ, match.group(1))
+                    self.served += response is not None
+                else:
+                    response = self._page(environ, match.group(1))
+                    self.pages_served += response is not None
                 if response is not None:
-                    self.served += 1
                     return response(environ, start_response)
         return self.wsgi_app(environ, start_response)
+
+    def _page(self, environ, slug: str):
+        """The empty first page from the view's cache (views.show), or None for Flask to answer.
+
+        Only for a plain address and a visitor whose session holds nothing but the CSRF token; the
+        page is filled and the session cookie set as Flask-WTF and Flask's session interface do.
+        """
+        app = self.app
+        if environ.get("QUERY_STRING"):
+            return None
+        cookies = parse_cookie(environ.get("HTTP_COOKIE"))
+        interface = app.session_interface
+        if not isinstance(interface, signing.SessionInterface):
+            return None
+        field = app.config["WTF_CSRF_FIELD_NAME"]
+        if interface.get_cookie_name(app) in cookies:
+            data = _session(app, cookies)
+            if data is None or not isinstance(data[field], str):
+                return None
+        else:
+            data = {}
+        if app.config.get("WTF_CSRF_SECRET_KEY"):
+            return None
+        with app.app_context():
+            try:
+                with reading(db.session):
+                    questionnaire = snapshot.load(slug)
+                    if (questionnaire is None or questionnaire.state == State.draft
+                            or not questionnaire.is_accepting(utcnow())):
+                        return None  # Flask's 404 or the closed page
+                    key = views.first_page_key(questionnaire, _language(app, environ, cookies), b"")
+                html = views.cached_first_page(app, key)
+                if html is None:
+                    return None  # Flask renders it, and keeps it for next time
+                session = interface.session_class(data)
+                if field not in session:  # flask_wtf.csrf.generate_csrf
+                    session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
+                session.accessed = True
+                csrf = signing.serializer(app, CSRF_SALT).dumps(session[field])
+                form = views.form_serializer(app).dumps(services.new_submission_key())
+                response = app.response_class(html.replace(views.CSRF_MARK, csrf).replace(views.FORM_MARK, form))
+                add_headers(app, response)
+                interface.save_session(app, session, response)  # the cookie exactly as Flask sets it
+            except Exception:  # noqa: BLE001 - nothing has changed: Flask answers, with its error pages
+                return None
+        return response
 
     def _serve(self, environ, slug: str):
         """The redirect to the receipt once stored, or None for Flask to answer (the body is kept for it)."""

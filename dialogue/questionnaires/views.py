@@ -77,27 +77,35 @@ def show(slug: str):
     if "_user_id" in session or session.get("_flashes"):
         pages = answers_mod.paginate(questionnaire.questions)
         return render_form(questionnaire, pages, 0, answers_mod.Answers(), form_token=token)
-    return _first_page_from_cache(questionnaire).replace(_CSRF_MARK, generate_csrf()).replace(_FORM_MARK, token)
+    return _first_page_from_cache(questionnaire).replace(CSRF_MARK, generate_csrf()).replace(FORM_MARK, token)
 
 
 # The empty first page is the same for every resident but for two tokens, so each process keeps it
 # rendered per questionnaire version, municipality version, language and query string.
-_CSRF_MARK = "\x00csrf\x00"
-_FORM_MARK = "\x00form\x00"
+CSRF_MARK = "\x00csrf\x00"
+FORM_MARK = "\x00form\x00"
 _MAX_PAGES_CACHED = 500
 
 
-def _first_page_from_cache(questionnaire: QuestionnaireSnapshot) -> str:
+def first_page_key(questionnaire: QuestionnaireSnapshot, locale: str, query_string: bytes) -> tuple:
+    """What the cached first page depends on. Also used by fastpath.py."""
     municipality = get_municipality()
+    return questionnaire.id, questionnaire.version, municipality.version if municipality else 0, locale, query_string
+
+
+def cached_first_page(app, key: tuple) -> str | None:
+    return app.extensions.get("dialogue.first_pages", {}).get(key)
+
+
+def _first_page_from_cache(questionnaire: QuestionnaireSnapshot) -> str:
     # select_locale() is the language Flask-Babel takes, without building Babel's Locale on a cache hit
-    key = (questionnaire.id, questionnaire.version, municipality.version if municipality else 0,
-           select_locale(), request.query_string)
+    key = first_page_key(questionnaire, select_locale(), request.query_string)
     cache = current_app.extensions.setdefault("dialogue.first_pages", {})
     html = cache.get(key)
     if html is None:
         pages = answers_mod.paginate(questionnaire.questions)
-        html, _status = render_form(questionnaire, pages, 0, answers_mod.Answers(), form_token=_FORM_MARK,
-                                    csrf=_CSRF_MARK)
+        html, _status = render_form(questionnaire, pages, 0, answers_mod.Answers(), form_token=FORM_MARK,
+                                    csrf=CSRF_MARK)
         if len(cache) >= _MAX_PAGES_CACHED:
             cache.clear()
         cache[key] = html
