@@ -154,18 +154,59 @@ class FastSubmit:
                 token = views.store(submission)
             except Exception:  # noqa: BLE001 - Flask tries once more (the key keeps it to one response)
                 return None  # and shows its error page if that fails too
-            location = _adapter(app, environ).build("questionnaires.mine",
-                                                    {"slug": slug, "token": token, "received": 1})
-            return add_headers(app, app.redirect(location, 303))
+            return _receipt_redirect(app, environ, slug, token)
 
 
 _MAX_ADAPTERS = 100
+# Stands for the private-link token in a kept redirect: as long as every token (32 bytes in URL-safe
+# base64), and made only of characters that URL quoting and HTML escaping leave alone, as the token's are.
+_TOKEN_MARK = "T0kenMark" * 4 + "T0kenMa"
+
+
+def _receipt_redirect(app, environ, slug: str, token: str):
+    """The 303 to the receipt, as ``add_headers(app, app.redirect(url_for(...), 303))`` answers it.
+
+    The response differs between residents only by the token, so it is built once per address (host,
+    prefix, slug) with a stand-in and the token put in its place; the same status, headers and body.
+    """
+    key = (_adapter_key(app, environ), slug, app.config["HSTS"])
+    kept = app.extensions.setdefault("dialogue.fast_path_redirects", {})
+    found = kept.get(key)
+    if found is None:
+        location = _adapter(app, environ).build("questionnaires.mine",
+                                                {"slug": slug, "token": _TOKEN_MARK, "received": 1})
+        response = add_headers(app, app.redirect(location, 303))
+        headers = response.get_wsgi_headers(environ).to_wsgi_list()
+        body = response.get_data()
+        if location.count(_TOKEN_MARK) != 1 or body.count(_TOKEN_MARK.encode()) != 2:
+            found = False  # the slug holds the stand-in: built each time instead
+        else:
+            found = (response.status, headers, body)
+        if len(kept) >= _MAX_ADAPTERS:
+            kept.clear()
+        kept[key] = found
+    if found is False or len(token) != len(_TOKEN_MARK):
+        location = _adapter(app, environ).build("questionnaires.mine", {"slug": slug, "token": token, "received": 1})
+        return add_headers(app, app.redirect(location, 303))
+    status, headers, body = found
+    headers = [(name, value.replace(_TOKEN_MARK, token) if name == "Location" else value) for name, value in headers]
+    body = body.replace(_TOKEN_MARK.encode(), token.encode())
+
+    def respond(_environ, start_response):
+        start_response(status, headers)
+        return [body]
+
+    return respond
+
+
+def _adapter_key(app, environ) -> tuple:
+    return (environ.get("HTTP_HOST"), environ.get("SERVER_NAME"), environ.get("SERVER_PORT"),
+            environ.get("SCRIPT_NAME"), environ.get("wsgi.url_scheme"), app.config["SERVER_NAME"])
 
 
 def _adapter(app, environ):
     """The URL adapter url_for builds with (Flask binds one to each request), kept per host and prefix."""
-    key = (environ.get("HTTP_HOST"), environ.get("SERVER_NAME"), environ.get("SERVER_PORT"),
-           environ.get("SCRIPT_NAME"), environ.get("wsgi.url_scheme"), app.config["SERVER_NAME"])
+    key = _adapter_key(app, environ)
     adapters = app.extensions.setdefault("dialogue.fast_path_adapters", {})
     adapter = adapters.get(key)
     if adapter is None:

@@ -221,3 +221,25 @@ def test_the_receipt_address_is_built_like_url_for_under_a_prefix(app, client, m
     assert served(app) == 1
     assert fast.headers["Location"].startswith(f"/dialogue{URL}/answers/")
     assert fast.headers["Location"].split("/answers/")[0] == flask.headers["Location"].split("/answers/")[0]
+
+
+def test_the_kept_redirect_is_flasks_with_the_residents_token(app, client, municipality):
+    """The fast path keeps the receipt redirect per address and puts each token in: byte for byte Flask's."""
+    for prefix in ("", "/dialogue"):
+        overrides = {"environ_overrides": {"SCRIPT_NAME": prefix}}
+        responses = [client.post(URL, data=complete(app, start(client)), **overrides) for _ in range(2)]
+        app.config["SUBMIT_FAST_PATH"] = False
+        try:
+            responses.append(client.post(URL, data=complete(app, start(client)), **overrides))
+        finally:
+            app.config["SUBMIT_FAST_PATH"] = True
+
+        def comparable(response):
+            token = response.headers["Location"].split("/answers/")[1].split("?")[0]
+            headers = [(name, value.replace(token, "<token>")) for name, value in response.headers]
+            return response.status, headers, response.get_data().replace(token.encode(), b"<token>")
+
+        first, second, flask = responses
+        assert first.headers["Location"] != second.headers["Location"]
+        assert comparable(first) == comparable(second) == comparable(flask)
+    assert served(app) == 4
