@@ -111,18 +111,26 @@ class FastSubmit:
                 html = views.cached_first_page(app, key)
                 if html is None:
                     return None  # Flask renders it, and keeps it for next time
+                headers = _page_headers(app, environ)
                 session = interface.session_class(data)
                 if field not in session:  # flask_wtf.csrf.generate_csrf
                     session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
-                session.accessed = True
+                    # the cookie exactly as Flask's session interface sets it (a new session: modified)
+                    holder = app.response_class()
+                    interface.save_session(app, session, holder)
+                    headers += [("Set-Cookie", value) for value in holder.headers.getlist("Set-Cookie")]
                 csrf = signing.serializer(app, CSRF_SALT).dumps(session[field])
                 form = views.form_serializer(app).dumps(services.new_submission_key())
-                response = app.response_class(html.replace(views.CSRF_MARK, csrf).replace(views.FORM_MARK, form))
-                add_headers(app, response)
-                interface.save_session(app, session, response)  # the cookie exactly as Flask sets it
+                body = html.replace(views.CSRF_MARK, csrf).replace(views.FORM_MARK, form).encode()
             except Exception:  # noqa: BLE001 - nothing has changed: Flask answers, with its error pages
                 return None
-        return response
+        headers[1] = ("Content-Length", str(len(body)))
+
+        def respond(_environ, start_response):
+            start_response("200 OK", headers)
+            return [body]
+
+        return respond
 
     def _serve(self, environ, slug: str):
         """The redirect to the receipt once stored, or None for Flask to answer (the body is kept for it)."""
@@ -155,6 +163,20 @@ class FastSubmit:
             except Exception:  # noqa: BLE001 - Flask tries once more (the key keeps it to one response)
                 return None  # and shows its error page if that fails too
             return _receipt_redirect(app, environ, slug, token)
+
+
+def _page_headers(app, environ) -> list[tuple[str, str]]:
+    """A fresh copy of the headers Flask sends with the page (Content-Length to fill in), made once."""
+    kept = app.extensions.setdefault("dialogue.fast_path_page_headers", {})
+    headers = kept.get(app.config["HSTS"])
+    if headers is None:
+        response = add_headers(app, app.response_class(""))
+        response.vary.add("Cookie")  # Flask's session interface: the session was read
+        headers = response.get_wsgi_headers(environ).to_wsgi_list()
+        if [name for name, _value in headers[:2]] != ["Content-Type", "Content-Length"]:
+            raise RuntimeError("unexpected headers for the page")  # caught: Flask answers
+        kept[app.config["HSTS"]] = headers
+    return list(headers)
 
 
 _MAX_ADAPTERS = 100
