@@ -49,13 +49,6 @@ class RoundForm(FlaskForm):
             raise ValidationError(_l("Choose two different people as coder A and coder B."))
 
 
-def _round(round_id: int) -> AgreementRound:
-    agreement_round = db.session.get(AgreementRound, round_id)
-    if agreement_round is None:
-        abort(404)
-    return agreement_round
-
-
 def _item(agreement_round: AgreementRound, item_id: int) -> AgreementItem:
     item = db.session.get(AgreementItem, item_id)
     if item is None or item.round_id != agreement_round.id:
@@ -127,7 +120,7 @@ def agreement_new():
 @staff_required(Role.analyst)
 def agreement_round(round_id: int):
     """A coder's list of items, or an admin's view of both coders' progress."""
-    agreement_round = _round(round_id)
+    agreement_round = db.get_or_404(AgreementRound, round_id)
     which = agreement.side(agreement_round, current_user)
     if which is None and current_user.role != Role.admin:
         abort(403)
@@ -144,7 +137,7 @@ def agreement_round(round_id: int):
 @staff_required(Role.analyst)
 def agreement_code(round_id: int, item_id: int):
     """Code one sampled contribution blind: only this coder's own blocks, no real codes, no suggestions."""
-    agreement_round = _round(round_id)
+    agreement_round = db.get_or_404(AgreementRound, round_id)
     item = _item(agreement_round, item_id)
     which = agreement.side(agreement_round, current_user)
     if which is None:
@@ -187,7 +180,7 @@ def agreement_code(round_id: int, item_id: int):
 @staff_required(Role.analyst)
 def agreement_results(round_id: int):
     """Kappa per building block and overall, and the disagreements to settle."""
-    agreement_round = _round(round_id)
+    agreement_round = db.get_or_404(AgreementRound, round_id)
     which = agreement.side(agreement_round, current_user)
     if which is None and current_user.role != Role.admin:
         abort(403)
@@ -214,7 +207,7 @@ def agreement_results(round_id: int):
 @staff_required(Role.admin)
 def agreement_settle(round_id: int, item_id: int):
     """An admin picks the final blocks for a disagreement; they become the contribution's real codes."""
-    agreement_round = _round(round_id)
+    agreement_round = db.get_or_404(AgreementRound, round_id)
     item = _item(agreement_round, item_id)
     results_url = url_for("coding.agreement_results", round_id=agreement_round.id)
     if agreement.side(agreement_round, current_user) and not agreement.is_complete(agreement_round):
@@ -246,7 +239,7 @@ def agreement_settle(round_id: int, item_id: int):
 @staff_required(Role.admin)
 def agreement_close(round_id: int):
     """Freeze the round: no more coding or settling; the results stay."""
-    agreement_round = _round(round_id)
+    agreement_round = db.get_or_404(AgreementRound, round_id)
     if agreement_round.closed_at is None:
         agreement.close(agreement_round)
         audit("agreement.close", agreement_round)

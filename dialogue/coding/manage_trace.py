@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, render_template
+from flask import render_template
 
 from dialogue.coding import trace
 from dialogue.coding.blueprint import bp
@@ -20,9 +20,7 @@ from dialogue.vision.models import VisionNode
 def manage_block(node_id: int):
     """Contributions behind a building block (or any node) by channel, locality and group; its strongest
     quotes, each linking to the contribution in the workspace."""
-    node = db.session.get(VisionNode, node_id)
-    if node is None:
-        abort(404)
+    node = db.get_or_404(VisionNode, node_id)
     counts = trace.block_counts(node)
     place_ids = [place_id for place_id, _n in counts["locality"] if place_id is not None]
     names = dict(db.session.execute(sa.select(Locality.id, Locality.name).where(Locality.id.in_(place_ids))).all()

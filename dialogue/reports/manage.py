@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from dialogue.coding.models import Channel
 from dialogue.core.models import Locality, Role
@@ -26,9 +26,7 @@ MAX_UPLOAD = 1024 * 1024
 @staff_required(*READERS)
 def manage_dashboard(process_id: int):
     """Participation over time, by channel, against the population, per question and per building block."""
-    process = db.session.get(Process, process_id)
-    if process is None:
-        abort(404)
+    process = db.get_or_404(Process, process_id)
     places = localities()
     all_places = {loc.id: loc.name for loc in db.session.scalars(sa.select(Locality).order_by(Locality.position))}
     blocks = figures.building_blocks(process)

@@ -63,9 +63,7 @@ def manage_index():
 @staff_required(Role.analyst)
 def manage_vision(vision_id: int):
     """Status per goal and per committee."""
-    vision = db.session.get(Vision, vision_id)
-    if vision is None:
-        abort(404)
+    vision = db.get_or_404(Vision, vision_id)
     return render_template("steering/manage/vision.html", vision=vision, goals=services.goals(vision),
                            committees=services.by_committee(vision))
 
@@ -150,18 +148,11 @@ def manage_measurement_new(indicator_node_id: int):
     return _measurement_form(indicator, None)
 
 
-def _measurement(measurement_id: int) -> Measurement:
-    measurement = db.session.get(Measurement, measurement_id)
-    if measurement is None:
-        abort(404)
-    return measurement
-
-
 @bp.route("/staff/steering/measurements/<int:measurement_id>/edit", methods=["GET", "POST"])
 @staff_required(Role.analyst)
 def manage_measurement_edit(measurement_id: int):
     """Correct a measurement."""
-    measurement = _measurement(measurement_id)
+    measurement = db.get_or_404(Measurement, measurement_id)
     return _measurement_form(measurement.indicator, measurement)
 
 
@@ -169,7 +160,7 @@ def manage_measurement_edit(measurement_id: int):
 @staff_required(Role.analyst)
 def manage_measurement_delete(measurement_id: int):
     """Delete a measurement."""
-    measurement = _measurement(measurement_id)
+    measurement = db.get_or_404(Measurement, measurement_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
@@ -210,18 +201,11 @@ def manage_import():
     return render_template("steering/manage/import.html", form=form, problems=problems), status
 
 
-def _process(process_id: int) -> Process:
-    process = db.session.get(Process, process_id)
-    if process is None:
-        abort(404)
-    return process
-
-
 @bp.route("/staff/steering/processes/<int:process_id>", methods=["GET", "POST"])
 @staff_required(Role.analyst)
 def manage_process(process_id: int):
     """What came of a process: the vision it led to and a word for the residents (admins change it)."""
-    process = _process(process_id)
+    process = db.get_or_404(Process, process_id)
     follow_up = feedback.follow_up_for(process)
     form = FollowUpForm()
     visions = db.session.scalars(sa.select(Vision).order_by(Vision.created_at)).all()
@@ -258,7 +242,7 @@ def manage_process(process_id: int):
 @staff_required(Role.admin)
 def manage_publish(process_id: int):
     """Publish the results and tell the residents who asked to hear (each address once)."""
-    process = _process(process_id)
+    process = db.get_or_404(Process, process_id)
     follow_up = feedback.follow_up_for(process)
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
 from dialogue.coding.models import CHANNEL_LABELS
@@ -20,13 +20,6 @@ from dialogue.vision.forms import LANGS, ImportForm, NodeForm, VisionForm
 from dialogue.vision.models import NodeKind, Vision, VisionNode
 
 
-def _get(model, object_id: int):
-    found = db.session.get(model, object_id)
-    if found is None:
-        abort(404)
-    return found
-
-
 @bp.route("/staff/vision/")
 @staff_required(Role.analyst, Role.organizer)
 def manage_list():
@@ -41,7 +34,7 @@ def manage_list():
 @staff_required(Role.analyst, Role.organizer)
 def manage_export(vision_id: int):
     """The vision as YAML, the format `flask vision import` reads."""
-    vision = _get(Vision, vision_id)
+    vision = db.get_or_404(Vision, vision_id)
     response = Response(services.export_vision(vision), mimetype="application/yaml")
     response.headers["Content-Disposition"] = f'attachment; filename="{vision.slug}.yaml"'
     return response
@@ -51,7 +44,7 @@ def manage_export(vision_id: int):
 @staff_required(Role.admin)
 def manage_tree(vision_id: int):
     """The whole tree, archived nodes too, with buttons to add, change, reorder and archive."""
-    vision = _get(Vision, vision_id)
+    vision = db.get_or_404(Vision, vision_id)
     return render_template("vision/manage/tree.html", vision=vision, roots=tree.siblings(vision, None),
                            counts=counts_behind(vision))
 
@@ -85,7 +78,7 @@ def _parent(form: NodeForm, vision: Vision) -> tuple[bool, VisionNode | None]:
 @staff_required(Role.admin)
 def manage_add_node(vision_id: int):
     """Add a node; `?parent=ID` preselects where it goes."""
-    vision = _get(Vision, vision_id)
+    vision = db.get_or_404(Vision, vision_id)
     form = NodeForm()
     form.parent.choices = _parent_choices(vision, None)
     if request.method == "GET":
@@ -108,7 +101,7 @@ def manage_add_node(vision_id: int):
 @staff_required(Role.admin)
 def manage_edit_node(node_id: int):
     """Change a node's kind, title and text, or move it (with its branch) under another node."""
-    node = _get(VisionNode, node_id)
+    node = db.get_or_404(VisionNode, node_id)
     vision = node.vision
     form = NodeForm()
     form.parent.choices = _parent_choices(vision, node)
@@ -141,7 +134,7 @@ def manage_edit_node(node_id: int):
 @staff_required(Role.admin)
 def manage_order_node(node_id: int):
     """Move a node one place up or down among its siblings (buttons: no dragging needed)."""
-    node = _get(VisionNode, node_id)
+    node = db.get_or_404(VisionNode, node_id)
     step = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
     if step is None:
         flash(_("Choose up or down."), "error")
@@ -160,7 +153,7 @@ def manage_order_node(node_id: int):
 @staff_required(Role.admin)
 def manage_archive_node(node_id: int):
     """Archive a node (it leaves the public tree, its codes stay) or restore it."""
-    node = _get(VisionNode, node_id)
+    node = db.get_or_404(VisionNode, node_id)
     archived = request.form.get("archived") != "0"
     tree.set_archived(node, archived)
     audit("vision.node.archive" if archived else "vision.node.restore", node, vision_id=node.vision_id)

@@ -1,7 +1,7 @@
 """api tokens
 
 Revision ID: b6a0e1a10002
-Revises: b5d0e1a10001
+Revises: b5c0d1a9e001
 Create Date: 2026-11-24 10:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b6a0e1a10002'
-down_revision = 'b5d0e1a10001'
+down_revision = 'b5c0d1a9e001'
 branch_labels = None
 depends_on = None
 
