@@ -16,6 +16,7 @@ from dialogue import create_app
 from dialogue.core import services
 from dialogue.extensions import db, limiter
 from tests.postgres import PostgresServer, PostgresUnavailable
+from tests.smtp import smtp_server
 
 ON_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PASSWORD = "correct horse battery staple"
@@ -138,6 +139,13 @@ def client(app) -> FlaskClient:
 
 
 # -- data ------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 for the test; its inbox."""
+    with smtp_server() as inbox:
+        yield inbox
+
 
 @pytest.fixture
 def make_user(app):

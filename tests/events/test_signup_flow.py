@@ -11,13 +11,7 @@ from dialogue.events.models import OutgoingMail, Registration, RegistrationConta
 from dialogue.extensions import db
 from tests.conftest import count, csrf_token
 from tests.events.helpers import make_event
-from tests.smtp import free_port, smtp_server
-
-
-@pytest.fixture
-def smtp():
-    with smtp_server() as inbox:
-        yield inbox
+from tests.smtp import free_port
 
 
 @pytest.fixture

@@ -18,16 +18,9 @@ from dialogue.processes.models import PhaseKind, Process
 from dialogue.questionnaires.models import FeedbackContact, Questionnaire
 from dialogue.steering import feedback
 from tests.conftest import count, csrf_token, login
-from tests.smtp import smtp_server
 
 PUBLIC = "https://dialog.flen.example"
 ADDRESSES = [("anna@example.se", "sv"), ("Bo@Example.dk", "da"), ("bo@example.dk", "da"), ("cleo@example.org", "en")]
-
-
-@pytest.fixture
-def smtp():
-    with smtp_server() as inbox:
-        yield inbox
 
 
 @pytest.fixture
