@@ -42,6 +42,12 @@ class _Version:
     version: int
 
 
+def cached_snapshot() -> MunicipalitySnapshot | None:
+    """The snapshot this process last loaded, without asking the database (it may be out of date)."""
+    cache = current_app.extensions.get("dialogue.municipality_snapshot")
+    return next(iter(cache.values()), None) if cache else None
+
+
 def load_snapshot(known: tuple[int, int] | None = None) -> MunicipalitySnapshot | None:
     """The snapshot; *known* is (id, version) when another query fetched them already."""
     if known is not None and known[0] is not None:

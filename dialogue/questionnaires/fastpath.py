@@ -4,8 +4,11 @@ Sending the answers is the busiest request the site has. In Flask it costs about
 framework (the request context, the session, before and after request hooks, the response object's
 processing) as in the checks and the storing. This WSGI layer recognises the common case, a POST of
 the last page to ``/questionnaires/<slug>`` with a valid CSRF token, and serves it with the view's own
-functions: the same snapshot, form token, answer checks (``answers.read``), fill-time check, answer
-limit, job and writer, and the same 303 redirect to the receipt with the same headers.
+functions: the same form token, answer checks (``answers.read``), fill-time check, answer limit, job
+and writer, and the same 303 redirect to the receipt with the same headers. It checks the answers
+against this process's copies of the questionnaire and municipality without asking the database, and
+the write confirms their versions in its own transaction (``services.StaleSnapshot``): under load,
+reading from SQLite while the writer commits cost the worker more than everything else it does.
 
 The plain GET of a questionnaire's first page by a new visitor (or one whose session holds only the
 CSRF token) is served the same way: the view's cached page with its two tokens filled in, the session
@@ -27,6 +30,7 @@ import re
 import time
 from urllib.parse import parse_qsl
 
+from flask import g
 from flask_wtf.csrf import same_origin
 from itsdangerous import BadData
 from werkzeug.datastructures import LanguageAccept, MultiDict
@@ -160,8 +164,8 @@ class FastSubmit:
                 return None  # Flask's 429 page
             try:
                 token = views.store(submission)
-            except Exception:  # noqa: BLE001 - Flask tries once more (the key keeps it to one response)
-                return None  # and shows its error page if that fails too
+            except Exception:  # noqa: BLE001 - Flask checks and tries once more (the key keeps it to one
+                return None  # response): a changed questionnaire (StaleSnapshot) or an error page
             return _receipt_redirect(app, environ, slug, token)
 
 
@@ -252,24 +256,29 @@ def _checked(app, environ, slug: str, body: bytes):
         return None
     if form.get("move", "submit") != "submit" or form.get(views.HONEYPOT):
         return None
-    with reading(db.session):
-        questionnaire = snapshot.load(slug)
-        if questionnaire is None or questionnaire.state == State.draft or not questionnaire.is_accepting(utcnow()):
-            return None
-        try:
-            submission_key, started = views.form_serializer(app).loads(form.get("form", ""), return_timestamp=True)
-        except BadData:
-            return None
-        pages = answers_mod.paginate(questionnaire.questions)
-        visible = [q for page in pages for q in page]
-        answers = answers_mod.read(form, visible, {loc.id for loc in views.localities()})
+    # This process's copies, without a query: asking the database for the versions cost more than all
+    # the checks together under load. The write confirms the versions in its own transaction.
+    found = snapshot.cached(slug)
+    if found is None:
+        return None  # Flask loads them
+    questionnaire, municipality = found
+    g.municipality = municipality
+    if questionnaire.state == State.draft or not questionnaire.is_accepting(utcnow()):
+        return None
+    try:
+        submission_key, started = views.form_serializer(app).loads(form.get("form", ""), return_timestamp=True)
+    except BadData:
+        return None
+    pages = answers_mod.paginate(questionnaire.questions)
+    visible = [q for page in pages for q in page]
+    answers = answers_mod.read(form, visible, {loc.id for loc in municipality.active_localities})
     feedback_email, feedback_error = views._feedback_email(form.get("feedback_email", ""))
     if answers.errors or feedback_error:
         return None
     if time.time() - started.timestamp() < config["QUESTIONNAIRE_MIN_SECONDS"]:
         return None
     return views._Submission(questionnaire, visible, answers, submission_key, _language(app, environ, cookies),
-                             feedback_email)
+                             feedback_email, [questionnaire.version, municipality.id, municipality.version])
 
 
 def _session(app, cookies) -> dict | None:

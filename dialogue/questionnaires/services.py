@@ -33,6 +33,10 @@ class QuestionnaireError(ValueError):
     """A change that the questionnaire's state does not allow."""
 
 
+class StaleSnapshot(Exception):  # noqa: N818 - a state, not an error: the caller checks again and retries
+    """The questionnaire or the municipality changed after the answers were checked against them."""
+
+
 # -- submission keys and private links ---------------------------------------------------------------
 
 def new_submission_key() -> str:
@@ -105,9 +109,14 @@ def _insert(cursor, dialect, statement: DriverInsert, rows: list[dict]):
 
 def response_job(questionnaire_id: int, questions: list[Question], answers: Answers, *, submission_key: str,
                  language: str, channel: ResponseChannel = ResponseChannel.web, entered_by_id: int | None = None,
-                 feedback_email: str = "") -> dict:
-    """Everything :func:`write_job` stores, as plain data (it may travel to the writer process)."""
+                 feedback_email: str = "", expected: list[int] | None = None) -> dict:
+    """Everything :func:`write_job` stores, as plain data (it may travel to the writer process).
+
+    *expected*: [questionnaire version, municipality id, municipality version] the answers were checked
+    against, when they were read from this process's copies without asking the database.
+    """
     return {
+        "expected": expected,
         "questionnaire_id": questionnaire_id, "submission_key": submission_key, "language": language,
         "channel": channel.value, "entered_by_id": entered_by_id, "feedback_email": feedback_email,
         "edit_token_hash": token_hash(edit_token(submission_key)) if channel == ResponseChannel.web else None,
@@ -147,20 +156,26 @@ def write_job(connection, dialect, job: dict) -> tuple[int, bool]:
 
     The UNIQUE key, not a look-up first, decides: two tabs or a double click racing each other
     store one response, on SQLite and PostgreSQL alike. The caller commits.
+
+    :raise StaleSnapshot: the job's ``expected`` versions are no longer those in the database (and the
+        key is not stored yet); nothing is written
     """
     now = utcnow()
     channel = ResponseChannel(job["channel"])
     cursor = connection.cursor()
     try:
+        if job.get("expected") and not _versions_hold(cursor, dialect, job):
+            existing = _stored_id(cursor, dialect, job["submission_key"])
+            if existing is None:
+                raise StaleSnapshot
+            return existing, False
         row = _insert(cursor, dialect, _INSERT_RESPONSE, [dict(
             questionnaire_id=job["questionnaire_id"], submission_key=job["submission_key"], submitted_at=now,
             channel=channel, language=job["language"], hidden=False, entered_by_id=job["entered_by_id"],
             updated_at=None, edit_token_hash=job["edit_token_hash"], **job["profile"],
         )]).fetchone()
         if row is None:
-            marker = "?" if dialect.paramstyle == "qmark" else "%s"
-            cursor.execute(f"SELECT id FROM response WHERE submission_key = {marker}", (job["submission_key"],))
-            return cursor.fetchone()[0], False
+            return _stored_id(cursor, dialect, job["submission_key"]), False
         response_id = row[0]
         _insert_answers(cursor, dialect, response_id, job["questionnaire_id"], job["answers"], job["profile"],
                         channel, job["language"])
@@ -171,6 +186,29 @@ def write_job(connection, dialect, job: dict) -> tuple[int, bool]:
         return response_id, True
     finally:
         cursor.close()
+
+
+def _marker(dialect) -> str:
+    return "?" if dialect.paramstyle == "qmark" else "%s"
+
+
+def _stored_id(cursor, dialect, submission_key: str) -> int | None:
+    cursor.execute(f"SELECT id FROM response WHERE submission_key = {_marker(dialect)}", (submission_key,))
+    row = cursor.fetchone()
+    return row[0] if row else None
+
+
+# In the write's own transaction: on SQLite it holds the write lock already; on PostgreSQL FOR SHARE
+# keeps the questionnaire from changing (closing it, say) until the answers are committed.
+_VERSIONS_SQL = ("SELECT q.version, (SELECT m.id FROM municipality m ORDER BY m.id LIMIT 1), "
+                 "(SELECT m.version FROM municipality m ORDER BY m.id LIMIT 1) FROM questionnaire q WHERE q.id = {}")
+
+
+def _versions_hold(cursor, dialect, job: dict) -> bool:
+    """Whether the questionnaire and municipality are still the versions the answers were checked against."""
+    sql = _VERSIONS_SQL.format(_marker(dialect)) + (" FOR SHARE" if dialect.name == "postgresql" else "")
+    cursor.execute(sql, (job["questionnaire_id"],))
+    return list(cursor.fetchone() or ()) == list(job["expected"])
 
 
 def _session_connection():

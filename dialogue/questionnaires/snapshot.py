@@ -89,6 +89,19 @@ def _versions(slug: str):
         connection.close()  # back to the pool, which rolls back anything open
 
 
+def cached(slug: str) -> tuple[QuestionnaireSnapshot, site.MunicipalitySnapshot] | None:
+    """The copies this process last loaded (the questionnaire, the municipality), without asking the database.
+
+    They may be out of date: only for a write that confirms their versions in its own transaction
+    (``expected`` in :func:`dialogue.questionnaires.services.write_job`).
+    """
+    questionnaire = current_app.extensions.get("dialogue.questionnaire_snapshots", {}).get(slug)
+    municipality = site.cached_snapshot()
+    if questionnaire is None or municipality is None:
+        return None
+    return questionnaire, municipality
+
+
 def load(slug: str) -> QuestionnaireSnapshot | None:
     """The questionnaire with this slug as it is in the database now, or None."""
     found = _versions(slug)

@@ -146,10 +146,13 @@ def store(outcome: _Submission) -> str:
     """Store a checked submission; the resident's private-link token. Also used by fastpath.py."""
     job = services.response_job(outcome.questionnaire.id, outcome.questions, outcome.answers,
                                 submission_key=outcome.submission_key, language=outcome.language,
-                                feedback_email=outcome.feedback_email)
+                                feedback_email=outcome.feedback_email, expected=outcome.expected)
     # On SQLite under gunicorn a writer process stores several submissions per commit (see writer.py).
     client = writer.client_for(current_app)
-    if client is None or client.store(job) is None:
+    reply = client.store(job) if client is not None else None
+    if reply == writer.STALE:
+        raise services.StaleSnapshot
+    if reply is None:
         with driver_transaction(db.engine) as connection:
             services.write_job(connection, db.engine.dialect, job)
     return services.edit_token(outcome.submission_key)
@@ -167,6 +170,8 @@ class _Submission:
     submission_key: str
     language: str
     feedback_email: str
+    #: the versions the answers were checked against, when read from this process's copies (fastpath.py)
+    expected: list[int] | None = None
 
 
 def _check(slug: str):

@@ -32,6 +32,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 BATCH = 64  # submissions per transaction at most
+STALE = "stale"  # the reply for a job whose questionnaire changed since it was checked (services.StaleSnapshot)
 REPLY_TIMEOUT = 10  # seconds a worker waits before storing it itself (well inside gunicorn's 30 s timeout)
 _HEADER = struct.Struct("!I")
 
@@ -65,8 +66,9 @@ class Client:
         self._lock = threading.Lock()
         self._open: list[tuple[int, socket.socket]] = []  # (pid, socket), to close them all
 
-    def store(self, job: dict) -> tuple[int, bool] | None:
-        """(response id, whether it is new) once committed; None when the caller must store it itself."""
+    def store(self, job: dict) -> tuple[int, bool] | str | None:
+        """(response id, whether it is new) once committed; :data:`STALE` when the job's ``expected``
+        versions no longer hold (nothing stored); None when the caller must store it itself."""
         sock = getattr(self._local, "sock", None)
         try:
             if sock is None or self._local.pid != os.getpid():  # a socket inherited through fork is the parent's
@@ -77,8 +79,8 @@ class Client:
         except (OSError, EOFError, ValueError):
             self._forget()
             return None
-        if reply is None:
-            return None
+        if reply is None or reply == STALE:
+            return reply
         with self._lock:
             self.stored += 1
         return reply[0], reply[1]
@@ -125,9 +127,9 @@ def client_for(app) -> Client | None:
 # -- the writer's side ----------------------------------------------------------------------------------
 
 def _write_batch(engine, jobs: list[dict]) -> list:
-    """Store *jobs* in one transaction; a reply per job: [id, new], or None for a job that failed."""
+    """Store *jobs* in one transaction; a reply per job: [id, new], STALE, or None for a job that failed."""
     from dialogue.core.database import driver_transaction
-    from dialogue.questionnaires.services import write_job  # imported in serve() already: costs nothing here
+    from dialogue.questionnaires.services import StaleSnapshot, write_job  # imported in serve() already
 
     replies = []
     try:
@@ -138,6 +140,10 @@ def _write_batch(engine, jobs: list[dict]) -> list:
                 try:
                     replies.append(list(write_job(connection, engine.dialect, job)))
                     cursor.execute("RELEASE submission")
+                except StaleSnapshot:  # nothing written: the worker checks the answers again
+                    cursor.execute("ROLLBACK TO submission")
+                    cursor.execute("RELEASE submission")
+                    replies.append(STALE)
                 except Exception as error:  # noqa: BLE001 - one bad submission must not sink the others
                     # the type only: the statement's values hold what the resident wrote
                     log.error("a submission failed in the writer: %s", type(error).__name__)
