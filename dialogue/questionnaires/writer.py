@@ -183,11 +183,6 @@ def serve(path: str, database_url: str) -> None:
 
     engine = sa.create_engine(database_url, hide_parameters=True)
     configure_engine(engine)
-    if os.environ.get("XPRAGMA"):
-        @sa.event.listens_for(engine, "connect")
-        def _more(dbapi_connection, _record):
-            for pragma in os.environ["XPRAGMA"].split(";"):
-                dbapi_connection.execute("PRAGMA " + pragma)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(512)

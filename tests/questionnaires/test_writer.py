@@ -104,3 +104,22 @@ def test_gunicorn_config_starts_the_writer_for_sqlite_and_stops_it(app):
         assert path is None  # PostgreSQL: every worker commits itself
     config["on_exit"](server)
     assert path is None or not Path(path).exists()
+
+
+def test_a_writer_that_does_not_answer_in_time_is_left_to_the_worker(app, client, municipality, writer_process,
+                                                                      monkeypatch):
+    monkeypatch.setattr(writer, "REPLY_TIMEOUT", 1)
+    writer.client_for(app).close()  # the next connection gets the shorter limit
+    writer_process.send_signal(signal.SIGSTOP)
+    outcome = {}
+    try:
+        thread = threading.Thread(target=lambda: outcome.update(reply=answer_all(app, client)[1]))
+        thread.start()
+        thread.join(timeout=30)
+        assert not thread.is_alive(), "the worker waited past the time limit"
+    finally:
+        writer_process.send_signal(signal.SIGCONT)
+    assert outcome["reply"].status_code == 200
+    assert "Thank you for your answers" in outcome["reply"].get_data(as_text=True)
+    assert writer.client_for(app).stored == 0
+    assert count(app, Response) == 1
