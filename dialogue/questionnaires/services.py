@@ -72,8 +72,7 @@ _INSERT_RESPONSE = DriverInsert(Response.__table__, [
     "questionnaire_id", "submission_key", "submitted_at", "channel", "language", "hidden", "entered_by_id",
     "updated_at", "edit_token_hash", "locality_id", "locality_other", "respondent_group", "age_band",
 ], returning=("id", "submission_key"), unless_present="submission_key")
-_INSERT_ANSWERS = DriverInsert(Answer.__table__, ["response_id", "question_id", "value", "other_text"],
-                               returning=("id", "response_id", "question_id"))
+_INSERT_ANSWERS = DriverInsert(Answer.__table__, ["response_id", "question_id", "value", "other_text"])
 _INSERT_CONTRIBUTIONS = DriverInsert(Contribution.__table__, [
     "channel", "text", "language", "locality_id", "respondent_group", "created_at", "answer_id",
     "questionnaire_id", "question_id", "hidden",
@@ -132,26 +131,70 @@ def _answer_rows(questions: list[Question], answers: Answers) -> list[list]:
 
 
 def _insert_answers(cursor, dialect, stored: list[tuple[int, dict]]) -> None:
-    """The answers and contributions of each (new response id, its job), in one statement per table."""
+    """The answers of each (new response id, its job), then a contribution per free-text answer: one
+    statement each."""
     answers = [{"response_id": response_id, "question_id": question_id, "value": value, "other_text": other}
                for response_id, job in stored for question_id, value, other, _is_text in job["answers"]]
     if not answers:
         return
-    inserted = _insert(cursor, dialect, _INSERT_ANSWERS, answers).fetchall()
-    answer_ids = {(response_id, question_id): answer_id for answer_id, response_id, question_id in inserted}
-    now = utcnow()
-    contributions = []
-    for response_id, job in stored:
-        channel = Channel.paper if job["channel"] == ResponseChannel.paper.value else Channel.questionnaire
-        profile = job["profile"]
-        contributions += [
-            {"channel": channel, "text": value, "language": job["language"], "locality_id": profile["locality_id"],
-             "respondent_group": profile["respondent_group"], "created_at": now,
-             "answer_id": answer_ids[response_id, question_id], "questionnaire_id": job["questionnaire_id"],
-             "question_id": question_id, "hidden": False}
-            for question_id, value, _other, is_text in job["answers"] if is_text]
-    if contributions:
-        _insert(cursor, dialect, _INSERT_CONTRIBUTIONS, contributions)
+    _insert(cursor, dialect, _INSERT_ANSWERS, answers)
+    texts = [(response_id, question_id, value)
+             for response_id, job in stored for question_id, value, _other, is_text in job["answers"] if is_text]
+    if texts:
+        cursor.execute(*_CONTRIBUTIONS.statement(dialect, texts, utcnow()))
+
+
+class _ContributionsOfAnswers:
+    """``INSERT INTO contribution ... SELECT``: a contribution per (response id, question id, text), its
+    channel, language, place and group read from the response and its answer id from the answer just
+    stored, in SQL rather than row by row in Python. The other columns get their model defaults, as
+    ``_INSERT_CONTRIBUTIONS`` gives them."""
+
+    def __init__(self) -> None:
+        self._built: dict[str, tuple] = {}
+
+    def _build(self, dialect) -> tuple:
+        built = self._built.get(dialect.name)
+        if built is None:
+            table = Contribution.__table__
+            marker = _marker(dialect)
+
+            def stored(column, value):  # a value as its column's bind processor stores it
+                process = column.type.dialect_impl(dialect).bind_processor(dialect)
+                return value if process is None else process(value)
+
+            defaults = {name: default.arg for name, default in _INSERT_CONTRIBUTIONS.defaults.items()}
+            if any(callable(value) for value in defaults.values()):
+                raise NotImplementedError("contribution: a default computed per row")
+            head = ("channel", "text", "language", "locality_id", "respondent_group", "created_at", "answer_id",
+                    "questionnaire_id", "question_id", "hidden")
+            quote = dialect.identifier_preparer.quote
+            columns = ", ".join(quote(name) for name in [*head, *defaults])
+            select = (f"CASE WHEN r.channel = {marker} THEN {marker} ELSE {marker} END, t.text, r.language, "
+                      f"r.locality_id, r.respondent_group, {marker}, a.id, r.questionnaire_id, a.question_id, "
+                      f"{marker}" + "".join(f", {marker}" for _ in defaults))
+            constants = [
+                stored(Response.__table__.c.channel, ResponseChannel.paper), stored(table.c.channel, Channel.paper),
+                stored(table.c.channel, Channel.questionnaire)]
+            after_time = [stored(table.c.hidden, False),
+                          *(stored(table.c[name], value) for name, value in defaults.items())]
+            tail = (f" INSERT INTO contribution ({columns}) SELECT {select} FROM t "
+                    "JOIN answer a ON a.response_id = t.response_id AND a.question_id = t.question_id "
+                    "JOIN response r ON r.id = t.response_id ORDER BY a.id")
+            row = f"({marker}, {marker}, {marker})"
+            built = self._built[dialect.name] = (row, tail, constants, after_time, table.c.created_at)
+        return built
+
+    def statement(self, dialect, texts: list[tuple[int, int, str]], now) -> tuple[str, list]:
+        row, tail, constants, after_time, created_at = self._build(dialect)
+        process = created_at.type.dialect_impl(dialect).bind_processor(dialect)
+        sql = "WITH t (response_id, question_id, text) AS (VALUES " + ", ".join([row] * len(texts)) + ")" + tail
+        params = [value for text in texts for value in text]
+        params += [*constants, now if process is None else process(now), *after_time]
+        return sql, params
+
+
+_CONTRIBUTIONS = _ContributionsOfAnswers()
 
 
 def write_job(connection, dialect, job: dict) -> tuple[int, bool]:
@@ -278,9 +321,7 @@ def update_response(response: Response, questionnaire: Questionnaire, questions:
     driver, dialect = _session_connection()
     cursor = driver.cursor()
     try:
-        _insert_answers(cursor, dialect, [(response.id, {
-            "questionnaire_id": questionnaire.id, "answers": _answer_rows(questions, answers), "profile": profile,
-            "channel": response.channel.value, "language": response.language})])
+        _insert_answers(cursor, dialect, [(response.id, {"answers": _answer_rows(questions, answers)})])
     finally:
         cursor.close()
 

@@ -7,12 +7,14 @@ import secrets
 
 import sqlalchemy as sa
 
-from dialogue.coding.models import Contribution
+from dialogue.coding.models import Channel, Contribution
+from dialogue.core.base import utcnow
 from dialogue.core.database import driver_transaction
+from dialogue.core.models import Locality
 from dialogue.extensions import db
 from dialogue.questionnaires import writer
 from dialogue.questionnaires.answers import Answers
-from dialogue.questionnaires.models import Answer, FeedbackContact, Questionnaire, Response
+from dialogue.questionnaires.models import Answer, FeedbackContact, Questionnaire, Response, ResponseChannel
 from dialogue.questionnaires.services import response_job, write_jobs
 from tests.conftest import count
 from tests.questionnaires.helpers import demo_questions
@@ -90,3 +92,30 @@ def test_one_bad_submission_in_a_batch_does_not_sink_the_others(app, municipalit
     assert replies[1] is None  # its worker stores it itself, or shows its error page
     assert replies[0][1] is True and replies[2][1] is True
     assert {row[0] for row in stored_rows(app)} == {good["submission_key"], also_good["submission_key"]}
+
+
+def test_contributions_carry_the_response_profile_and_the_exact_text(app, municipality):
+    with app.app_context():
+        place = db.session.scalar(sa.select(Locality.id).order_by(Locality.id))
+    texts = ("Sjön 🌊 och \u05e9\u05dc\u05d5\u05dd", "Tåget\u00a0— “snabbt”")
+    web, paper = make_job(app, texts), make_job(app, texts[::-1])
+    paper["channel"], paper["edit_token_hash"] = ResponseChannel.paper.value, None
+    for job in (web, paper):
+        job["profile"].update(locality_id=place, respondent_group="business")
+    before = utcnow()
+    (web_id, _), (paper_id, _) = write(app, [web, paper])
+    q = demo_questions(app)
+    with app.app_context():
+        rows = db.session.scalars(sa.select(Contribution).order_by(Contribution.id)).all()
+        answer_ids = {(a.response_id, a.question_id): a.id for a in db.session.scalars(sa.select(Answer))}
+        got = [(c.channel, c.text, c.language, c.locality_id, c.respondent_group, c.answer_id, c.questionnaire_id,
+                c.question_id, c.hidden, c.note_kind, c.coding_note, c.publishable, c.event_id, c.entered_by_id)
+               for c in rows]
+        assert all(before <= c.created_at <= utcnow() for c in rows)
+        questionnaire_id = db.session.scalar(sa.select(Questionnaire.id))
+    expected = [(channel, text, "sv", place, "business", answer_ids[response_id, question.id], questionnaire_id,
+                 question.id, False, "", "", False, None, None)
+                for response_id, channel, pair in ((web_id, Channel.questionnaire, texts),
+                                                   (paper_id, Channel.paper, texts[::-1]))
+                for question, text in zip((q[0], q[3]), pair, strict=True)]
+    assert got == expected
