@@ -184,6 +184,7 @@ def _page_headers(app, environ) -> list[tuple[str, str]]:
 
 
 _MAX_ADAPTERS = 100
+_MAX_LANGUAGE_HEADERS = 1000
 # Stands for the private-link token in a kept redirect: as long as every token (32 bytes in URL-safe
 # base64), and made only of characters that URL quoting and HTML escaping leave alone, as the token's are.
 _TOKEN_MARK = "T0kenMark" * 4 + "T0kenMa"
@@ -334,9 +335,17 @@ def _language(app, environ, cookies) -> str:
     remembered = cookies.get(LANG_COOKIE)
     if remembered in languages:
         return remembered
-    accepted = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept).best_match(languages)
-    if accepted:
-        return accepted
+    header = environ.get("HTTP_ACCEPT_LANGUAGE")
+    if header:
+        # browsers send a handful of different headers: each is parsed once
+        matches = app.extensions.setdefault("dialogue.fast_path_languages", {})
+        key = (header, tuple(languages))
+        if key not in matches:
+            if len(matches) >= _MAX_LANGUAGE_HEADERS:
+                matches.clear()
+            matches[key] = parse_accept_header(header, LanguageAccept).best_match(languages)
+        if matches[key]:
+            return matches[key]
     municipality = get_municipality()
     if municipality is not None and municipality.default_locale in languages:
         return municipality.default_locale

@@ -108,17 +108,22 @@ def _insert(cursor, dialect, statement: DriverInsert, rows: list[dict]):
 
 def response_job(questionnaire_id: int, questions: list[Question], answers: Answers, *, submission_key: str,
                  language: str, channel: ResponseChannel = ResponseChannel.web, entered_by_id: int | None = None,
-                 feedback_email: str = "", expected: list[int] | None = None) -> dict:
+                 feedback_email: str = "", expected: list[int] | None = None, token: str | None = None) -> dict:
     """Everything :func:`write_job` stores, as plain data (it may travel to the writer process).
 
     *expected*: [questionnaire version, municipality id, municipality version] the answers were checked
-    against, when they were read from this process's copies without asking the database.
+    against, when they were read from this process's copies without asking the database. *token*: the
+    private-link token, when the caller has made it already (``edit_token(submission_key)``).
     """
+    if channel == ResponseChannel.web:
+        token_digest = token_hash(token or edit_token(submission_key))
+    else:
+        token_digest = None
     return {
         "expected": expected,
         "questionnaire_id": questionnaire_id, "submission_key": submission_key, "language": language,
         "channel": channel.value, "entered_by_id": entered_by_id, "feedback_email": feedback_email,
-        "edit_token_hash": token_hash(edit_token(submission_key)) if channel == ResponseChannel.web else None,
+        "edit_token_hash": token_digest,
         "profile": _profile(questions, answers),
         "answers": _answer_rows(questions, answers),
     }

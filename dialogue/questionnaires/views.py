@@ -144,9 +144,10 @@ def answer(slug: str):
 
 def store(outcome: _Submission) -> str:
     """Store a checked submission; the resident's private-link token. Also used by fastpath.py."""
+    token = services.edit_token(outcome.submission_key)
     job = services.response_job(outcome.questionnaire.id, outcome.questions, outcome.answers,
                                 submission_key=outcome.submission_key, language=outcome.language,
-                                feedback_email=outcome.feedback_email, expected=outcome.expected)
+                                feedback_email=outcome.feedback_email, expected=outcome.expected, token=token)
     # On SQLite under gunicorn a writer process stores several submissions per commit (see writer.py).
     client = writer.client_for(current_app)
     reply = client.store(job) if client is not None else None
@@ -155,7 +156,7 @@ def store(outcome: _Submission) -> str:
     if reply is None:
         with driver_transaction(db.engine) as connection:
             services.write_job(connection, db.engine.dialect, job)
-    return services.edit_token(outcome.submission_key)
+    return token
 
 
 # The POST counts in the view (ratelimit.py); the page has no limit.

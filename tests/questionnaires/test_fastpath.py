@@ -195,7 +195,18 @@ def test_language_is_chosen_like_flask_babel(app, municipality):
             expected = select_locale()
         with app.app_context():
             cookies = parse_cookie(environ.get("HTTP_COOKIE"))
-            assert fastpath._language(app, environ, cookies) == expected, environ
+            for _time in ("parsed", "remembered"):  # each header is parsed once, then looked up
+                assert fastpath._language(app, environ, cookies) == expected, environ
+
+
+def test_remembered_language_headers_are_bounded_and_follow_the_languages(app, municipality):
+    with app.app_context():
+        for n in range(fastpath._MAX_LANGUAGE_HEADERS + 5):
+            fastpath._language(app, {"HTTP_ACCEPT_LANGUAGE": f"x{n},da;q=0.1"}, {})
+        assert len(app.extensions["dialogue.fast_path_languages"]) <= fastpath._MAX_LANGUAGE_HEADERS
+        assert fastpath._language(app, {"HTTP_ACCEPT_LANGUAGE": "da"}, {}) == "da"
+        app.config["LANGUAGES"] = [lang for lang in app.config["LANGUAGES"] if lang != "da"]
+        assert fastpath._language(app, {"HTTP_ACCEPT_LANGUAGE": "da"}, {}) != "da"
 
 
 def test_over_https_the_referrer_is_checked_like_flask_wtf(app, client, municipality):
