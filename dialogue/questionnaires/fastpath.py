@@ -28,7 +28,7 @@ import io
 import os
 import re
 import time
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from flask import g
 from flask_wtf.csrf import same_origin
@@ -248,7 +248,7 @@ def _checked(app, environ, slug: str, body: bytes):
     """The view's checks for a final submission (views._check), or None when Flask must answer."""
     config = app.config
     try:
-        form = MultiDict(parse_qsl(body.decode(), keep_blank_values=True, errors="werkzeug.url_quote"))
+        form = MultiDict(parse_form(body.decode()))
     except UnicodeDecodeError:
         return None
     cookies = parse_cookie(environ.get("HTTP_COOKIE"))
@@ -278,8 +278,29 @@ def _checked(app, environ, slug: str, body: bytes):
         return None
     if time.time() - started.timestamp() < config["QUESTIONNAIRE_MIN_SECONDS"]:
         return None
-    return views._Submission(questionnaire, visible, answers, submission_key, _language(app, environ, cookies),
-                             feedback_email, [questionnaire.version, municipality.id, municipality.version])
+    return views._Submission(questionnaire, visible, answers, submission_key,
+                             _language(app, environ, cookies, municipality), feedback_email,
+                             [questionnaire.version, municipality.id, municipality.version])
+
+
+def parse_form(text: str) -> list[tuple[str, str]]:
+    """``parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote")``, as Werkzeug reads a form,
+    with less work per field: most fields of an answer need no unquoting at all."""
+    pairs = []
+    for field in text.split("&"):
+        if not field:
+            continue
+        name, _equals, value = field.partition("=")
+        if "+" in name:
+            name = name.replace("+", " ")
+        if "%" in name:
+            name = unquote(name, errors="werkzeug.url_quote")
+        if "+" in value:
+            value = value.replace("+", " ")
+        if "%" in value:
+            value = unquote(value, errors="werkzeug.url_quote")
+        pairs.append((name, value))
+    return pairs
 
 
 def _session(app, cookies) -> dict | None:
@@ -329,7 +350,7 @@ def _csrf_valid(app, environ, form: MultiDict, session: dict) -> bool:
     return True
 
 
-def _language(app, environ, cookies) -> str:
+def _language(app, environ, cookies, municipality=None) -> str:
     """dialogue.i18n.select_locale for a request without ``?lang=``: cookie, browser, then the default."""
     languages = app.config["LANGUAGES"]
     remembered = cookies.get(LANG_COOKIE)
@@ -346,7 +367,7 @@ def _language(app, environ, cookies) -> str:
             matches[key] = parse_accept_header(header, LanguageAccept).best_match(languages)
         if matches[key]:
             return matches[key]
-    municipality = get_municipality()
+    municipality = municipality or get_municipality()
     if municipality is not None and municipality.default_locale in languages:
         return municipality.default_locale
     return app.config["BABEL_DEFAULT_LOCALE"]

@@ -3,8 +3,12 @@ rows, redirect and headers as the Flask view; every other case falls through to 
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 import sqlalchemy as sa
 from flask import Flask
+from hypothesis import given
+from hypothesis import strategies as st
 from werkzeug.http import parse_cookie
 
 from dialogue.coding.models import Contribution
@@ -254,3 +258,16 @@ def test_the_kept_redirect_is_flasks_with_the_residents_token(app, client, munic
         assert first.headers["Location"] != second.headers["Location"]
         assert comparable(first) == comparable(second) == comparable(flask)
     assert served(app) == 4
+
+
+@given(st.text(alphabet="ab=&+%2fFé;\x00 \u05e9🌊", max_size=60))
+def test_the_form_is_read_as_werkzeug_reads_it(text):
+    import werkzeug.formparser  # noqa: F401 - registers the "werkzeug.url_quote" error handler
+
+    assert fastpath.parse_form(text) == parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote")
+
+
+def test_the_form_keeps_what_residents_type():
+    text = "q1=Sj%C3%B6n+%F0%9F%8C%8A+och+%D7%A9&q2=&q3&&q1=a%2Bb%3Dc%26d&bad=%C3%28%ZZ"
+    assert fastpath.parse_form(text) == parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote")
+    assert fastpath.parse_form(text)[0] == ("q1", "Sjön 🌊 och ש")
