@@ -179,6 +179,11 @@ def driver_transaction(engine: Engine):
         proxy.close()  # back to the pool
 
 
+def param_marker(dialect) -> str:
+    """The DB-API placeholder for one value: ``?`` on SQLite, ``%s`` on PostgreSQL."""
+    return "?" if dialect.paramstyle == "qmark" else "%s"
+
+
 class DriverInsert:
     """``INSERT INTO table (columns) VALUES ...``, built once per dialect and run on a DB-API cursor.
 
@@ -207,7 +212,7 @@ class DriverInsert:
                 if not (default.is_scalar or default.is_callable):
                     raise NotImplementedError(f"{self.table.name}.{name}: give it a value")
             quote = dialect.identifier_preparer.quote
-            marker = "?" if dialect.paramstyle == "qmark" else "%s"
+            marker = param_marker(dialect)
             head = f"INSERT INTO {quote(self.table.name)} ({', '.join(quote(c) for c in self.columns)}) VALUES "
             tail = ""
             if self.unless_present:

@@ -13,8 +13,9 @@ from flask import current_app
 
 from dialogue.coding.models import Channel, Contribution
 from dialogue.core.base import utcnow
-from dialogue.core.database import DriverInsert
+from dialogue.core.database import DriverInsert, param_marker
 from dialogue.extensions import db
+from dialogue.questionnaires import snapshot
 from dialogue.questionnaires.answers import Answers
 from dialogue.questionnaires.models import (
     ELSEWHERE,
@@ -73,10 +74,6 @@ _INSERT_RESPONSE = DriverInsert(Response.__table__, [
     "updated_at", "edit_token_hash", "locality_id", "locality_other", "respondent_group", "age_band",
 ], returning=("id", "submission_key"), unless_present="submission_key")
 _INSERT_ANSWERS = DriverInsert(Answer.__table__, ["response_id", "question_id", "value", "other_text"])
-_INSERT_CONTRIBUTIONS = DriverInsert(Contribution.__table__, [
-    "channel", "text", "language", "locality_id", "respondent_group", "created_at", "answer_id",
-    "questionnaire_id", "question_id", "hidden",
-])
 _INSERT_CONTACT = DriverInsert(FeedbackContact.__table__, [
     "questionnaire_id", "response_id", "email", "locale", "created_at", "notified_at",
 ])
@@ -152,8 +149,7 @@ def _insert_answers(cursor, dialect, stored: list[tuple[int, dict]]) -> None:
 class _ContributionsOfAnswers:
     """``INSERT INTO contribution ... SELECT``: a contribution per (response id, question id, text), its
     channel, language, place and group read from the response and its answer id from the answer just
-    stored, in SQL rather than row by row in Python. The other columns get their model defaults, as
-    ``_INSERT_CONTRIBUTIONS`` gives them."""
+    stored, in SQL rather than row by row in Python. The other columns get their model defaults."""
 
     def __init__(self) -> None:
         self._built: dict[str, tuple] = {}
@@ -162,17 +158,18 @@ class _ContributionsOfAnswers:
         built = self._built.get(dialect.name)
         if built is None:
             table = Contribution.__table__
-            marker = _marker(dialect)
+            marker = param_marker(dialect)
 
             def stored(column, value):  # a value as its column's bind processor stores it
                 process = column.type.dialect_impl(dialect).bind_processor(dialect)
                 return value if process is None else process(value)
 
-            defaults = {name: default.arg for name, default in _INSERT_CONTRIBUTIONS.defaults.items()}
-            if any(callable(value) for value in defaults.values()):
-                raise NotImplementedError("contribution: a default computed per row")
             head = ("channel", "text", "language", "locality_id", "respondent_group", "created_at", "answer_id",
                     "questionnaire_id", "question_id", "hidden")
+            defaults = {c.name: c.default.arg for c in table.columns
+                        if c.name not in head and not c.primary_key and c.default is not None}
+            if any(callable(value) for value in defaults.values()):
+                raise NotImplementedError("contribution: a default computed per row")
             quote = dialect.identifier_preparer.quote
             columns = ", ".join(quote(name) for name in [*head, *defaults])
             select = (f"CASE WHEN r.channel = {marker} THEN {marker} ELSE {marker} END, t.text, r.language, "
@@ -187,15 +184,15 @@ class _ContributionsOfAnswers:
                     "JOIN answer a ON a.response_id = t.response_id AND a.question_id = t.question_id "
                     "JOIN response r ON r.id = t.response_id ORDER BY a.id")
             row = f"({marker}, {marker}, {marker})"
-            built = self._built[dialect.name] = (row, tail, constants, after_time, table.c.created_at)
+            moment = table.c.created_at.type.dialect_impl(dialect).bind_processor(dialect) or (lambda value: value)
+            built = self._built[dialect.name] = (row, tail, constants, after_time, moment)
         return built
 
     def statement(self, dialect, texts: list[tuple[int, int, str]], now) -> tuple[str, list]:
-        row, tail, constants, after_time, created_at = self._build(dialect)
-        process = created_at.type.dialect_impl(dialect).bind_processor(dialect)
+        row, tail, constants, after_time, moment = self._build(dialect)
         sql = "WITH t (response_id, question_id, text) AS (VALUES " + ", ".join([row] * len(texts)) + ")" + tail
         params = [value for text in texts for value in text]
-        params += [*constants, now if process is None else process(now), *after_time]
+        params += [*constants, moment(now), *after_time]
         return sql, params
 
 
@@ -262,22 +259,14 @@ def write_jobs(connection, dialect, jobs: list[dict]) -> list[tuple[int, bool] |
         cursor.close()
 
 
-def _marker(dialect) -> str:
-    return "?" if dialect.paramstyle == "qmark" else "%s"
-
-
 def _stored_ids(cursor, dialect, keys: set[str]) -> dict[str, int]:
     """{submission key: response id} of those *keys* stored already."""
     keys = sorted(keys)
     cursor.execute(f"SELECT submission_key, id FROM response WHERE submission_key IN "
-                   f"({', '.join([_marker(dialect)] * len(keys))})", keys)
+                   f"({', '.join([param_marker(dialect)] * len(keys))})", keys)
     return dict(cursor.fetchall())
 
 
-# In the write's own transaction: on SQLite it holds the write lock already; on PostgreSQL FOR SHARE
-# keeps the questionnaire from changing (closing it, say) until the answers are committed.
-_VERSIONS_SQL = ("SELECT q.version, (SELECT m.id FROM municipality m ORDER BY m.id LIMIT 1), "
-                 "(SELECT m.version FROM municipality m ORDER BY m.id LIMIT 1) FROM questionnaire q WHERE q.id = {}")
 
 
 def _stale(cursor, dialect, jobs: list[dict]) -> set[int]:
@@ -289,7 +278,10 @@ def _stale(cursor, dialect, jobs: list[dict]) -> set[int]:
             continue
         questionnaire_id = job["questionnaire_id"]
         if questionnaire_id not in found:
-            sql = _VERSIONS_SQL.format(_marker(dialect)) + (" FOR SHARE" if dialect.name == "postgresql" else "")
+            # In the write's own transaction: on SQLite it holds the write lock already; on PostgreSQL
+            # FOR SHARE keeps the questionnaire from changing (closing it, say) until the commit.
+            sql = (snapshot.VERSIONS_BY_ID_SQL.format(param_marker(dialect))
+                   + (" FOR SHARE" if dialect.name == "postgresql" else ""))
             cursor.execute(sql, (questionnaire_id,))
             found[questionnaire_id] = list(cursor.fetchone() or ())
         if found[questionnaire_id] != list(job["expected"]):

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import current_app, g
 
 from dialogue.core import site
+from dialogue.core.database import param_marker
 from dialogue.extensions import db
 from dialogue.questionnaires.models import Question, Questionnaire, QuestionType, State
 
@@ -70,18 +71,20 @@ def _cache() -> dict[str, QuestionnaireSnapshot]:
 
 # The version check runs on every resident's request. It goes straight to the driver on a pooled
 # connection: SQLAlchemy's session and statement machinery cost several times more than the query.
-_VERSION_SQL = ("SELECT q.id, q.version, (SELECT m.id FROM municipality m ORDER BY m.id LIMIT 1), "
-                "(SELECT m.version FROM municipality m ORDER BY m.id LIMIT 1) "
-                "FROM questionnaire q WHERE q.slug = {}")
+_MUNICIPALITY_VERSION = ("(SELECT m.id FROM municipality m ORDER BY m.id LIMIT 1), "
+                         "(SELECT m.version FROM municipality m ORDER BY m.id LIMIT 1)")
+_VERSION_SQL = f"SELECT q.id, q.version, {_MUNICIPALITY_VERSION} FROM questionnaire q WHERE q.slug = {{}}"
+#: [questionnaire version, municipality id, municipality version] of the questionnaire with an id: what
+#: a write confirms when the answers were checked against the cached copies (services.write_jobs)
+VERSIONS_BY_ID_SQL = f"SELECT q.version, {_MUNICIPALITY_VERSION} FROM questionnaire q WHERE q.id = {{}}"
 
 
 def _versions(slug: str):
     engine = db.engine
-    marker = "?" if engine.dialect.paramstyle == "qmark" else "%s"
     connection = engine.raw_connection()
     try:
         cursor = connection.cursor()
-        cursor.execute(_VERSION_SQL.format(marker), (slug,))
+        cursor.execute(_VERSION_SQL.format(param_marker(engine.dialect)), (slug,))
         row = cursor.fetchone()
         cursor.close()
         return row
