@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 
 import sqlalchemy as sa
 
@@ -48,3 +49,23 @@ def answer_all(app, client, texts: tuple[str, ...] = ("Forests and lakes", "Mids
     answers.update({f"q{q[5].id}": "30-44", f"q{q[6].id}": "resident"})
     answers.update(extra)
     return fields, post(client, fields, answers, "submit", 2)
+
+
+def race(app, cookie: str, data: dict, tabs: int) -> list[tuple[int, str]]:
+    """The same form posted from *tabs* threads at once (two tabs, a double click): (status, Location) each."""
+    barrier = threading.Barrier(tabs)
+    replies: list[tuple[int, str]] = []
+
+    def submit():
+        tab = app.test_client()
+        tab.set_cookie("dialogue_session", cookie)
+        barrier.wait()
+        reply = tab.post(URL, data=data)
+        replies.append((reply.status_code, reply.headers.get("Location", "")))
+
+    threads = [threading.Thread(target=submit) for _ in range(tabs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return replies

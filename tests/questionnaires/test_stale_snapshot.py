@@ -7,14 +7,15 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from dialogue.core.database import driver_transaction
 from dialogue.core.models import Locality, Municipality
 from dialogue.extensions import db
+from dialogue.questionnaires.answers import Answers
 from dialogue.questionnaires.models import Questionnaire, Response
 from dialogue.questionnaires.services import StaleSnapshot, response_job, write_job
 from tests.conftest import count
 from tests.questionnaires.helpers import URL, demo_questions, start
 from tests.questionnaires.test_fastpath import complete, served
-from tests.questionnaires.test_writer import writer_process  # noqa: F401 - a fixture
 
 
 def behind_the_cache(app, sql: str, **params) -> None:
@@ -65,16 +66,12 @@ def _job(app, expected):
         questionnaire = db.session.scalar(sa.select(Questionnaire))
         municipality = db.session.scalar(sa.select(Municipality))
         versions = [questionnaire.version, municipality.id, municipality.version]
-        from dialogue.questionnaires.answers import Answers
-
         job = response_job(questionnaire.id, [], Answers(), submission_key="k" * 32, language="sv",
                            expected=expected(versions))
     return job
 
 
 def _write(app, job):
-    from dialogue.core.database import driver_transaction
-
     with app.app_context(), driver_transaction(db.engine) as connection:
         return write_job(connection, db.engine.dialect, job)
 

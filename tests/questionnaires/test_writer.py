@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import threading
 
-import pytest
 import sqlalchemy as sa
 
 from dialogue.coding.models import Contribution
@@ -13,17 +12,7 @@ from dialogue.extensions import db
 from dialogue.questionnaires import writer
 from dialogue.questionnaires.models import Response
 from tests.conftest import count
-from tests.questionnaires.helpers import URL, answer_all, demo_questions, start
-
-
-@pytest.fixture
-def writer_process(app):
-    """A writer on the app's database as gunicorn.conf.py starts it; on PostgreSQL too (the code is the same)."""
-    process = writer.spawn(app, app.config["SQLALCHEMY_DATABASE_URI"])
-    yield process
-    writer.client_for(app).close()
-    writer.stop(process)
-    app.config.pop("SUBMISSION_WRITER", None)
+from tests.questionnaires.helpers import answer_all, demo_questions, race, start
 
 
 def test_a_submission_is_stored_by_the_writer(app, client, municipality, writer_process):
@@ -43,23 +32,9 @@ def test_racing_duplicates_through_the_writer_store_one(app, client, municipalit
     cookie = client.get_cookie("dialogue_session").value
     data = {"csrf_token": fields["csrf_token"], "form": fields["form"], "page": "2", "move": "submit",
             f"q{q[0].id}": "The forests", f"q{q[3].id}": "More trains"}
-    barrier = threading.Barrier(6)
-    codes: list[int] = []
-    locations: set[str] = set()
-
-    def submit():
-        tab = app.test_client()
-        tab.set_cookie("dialogue_session", cookie)
-        barrier.wait()
-        reply = tab.post(URL, data=data)
-        codes.append(reply.status_code)
-        locations.add(reply.headers.get("Location", ""))
-
-    threads = [threading.Thread(target=submit) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    replies = race(app, cookie, data, 6)
+    codes = [status for status, _location in replies]
+    locations = {location for _status, location in replies}
     assert codes == [303] * 6
     assert app.wsgi_app.served == 6  # answered in front of Flask (fastpath.py), stored by the writer
     assert len(locations) == 1  # every tab is sent to the same receipt
