@@ -116,14 +116,24 @@ def agreement_new():
     return render_template("coding/manage/agreement/new.html", form=form, has_vision=bool(visions)), status
 
 
-@bp.route("/staff/coding/agreement/<int:round_id>")
-@staff_required(Role.analyst)
-def agreement_round(round_id: int):
-    """A coder's list of items, or an admin's view of both coders' progress."""
+def _round_for_viewer(round_id: int):
+    """The round and the current user's side in it (None for an admin who is not one of its coders).
+
+    :raise 404: no such round
+    :raise 403: neither one of its coders nor an admin
+    """
     agreement_round = db.get_or_404(AgreementRound, round_id)
     which = agreement.side(agreement_round, current_user)
     if which is None and current_user.role != Role.admin:
         abort(403)
+    return agreement_round, which
+
+
+@bp.route("/staff/coding/agreement/<int:round_id>")
+@staff_required(Role.analyst)
+def agreement_round(round_id: int):
+    """A coder's list of items, or an admin's view of both coders' progress."""
+    agreement_round, which = _round_for_viewer(round_id)
     texts = dict(db.session.execute(sa.select(Contribution.id, Contribution.text).where(
         Contribution.id.in_([item.contribution_id for item in agreement_round.items]))).all()) if which else {}
     return render_template("coding/manage/agreement/round.html", round=agreement_round, side=which, texts=texts,
@@ -137,12 +147,9 @@ def agreement_round(round_id: int):
 @staff_required(Role.analyst)
 def agreement_code(round_id: int, item_id: int):
     """Code one sampled contribution blind: only this coder's own blocks, no real codes, no suggestions."""
-    agreement_round = db.get_or_404(AgreementRound, round_id)
+    agreement_round, which = _round_for_viewer(round_id)
     item = _item(agreement_round, item_id)
-    which = agreement.side(agreement_round, current_user)
     if which is None:
-        if current_user.role != Role.admin:
-            abort(403)
         flash(_("Only the two coders code in a round; here is its progress."), "info")
         return redirect(url_for("coding.agreement_round", round_id=agreement_round.id))
     nodes = agreement.round_nodes(agreement_round)
@@ -180,10 +187,7 @@ def agreement_code(round_id: int, item_id: int):
 @staff_required(Role.analyst)
 def agreement_results(round_id: int):
     """Kappa per building block and overall, and the disagreements to settle."""
-    agreement_round = db.get_or_404(AgreementRound, round_id)
-    which = agreement.side(agreement_round, current_user)
-    if which is None and current_user.role != Role.admin:
-        abort(403)
+    agreement_round, which = _round_for_viewer(round_id)
     if which is not None and not (agreement.is_complete(agreement_round) or agreement_round.closed_at):
         # Blind until the end: a coder must not learn the other's codes while either may still change.
         flash(_("The results open once both coders have finished every item."), "info")
