@@ -39,10 +39,6 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.url_map.converters["int"] = IdConverter  # before any route is added
     app.config.update(build_config(app.instance_path, config))
-    from dialogue.questionnaires.fastpath import FastSubmit
-
-    # the common questionnaire submission is served in front of Flask (see fastpath.py); inside ProxyFix
-    app.wsgi_app = FastSubmit(app, app.wsgi_app)
     if app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"],
                                 x_proto=app.config["PROXY_COUNT"], x_host=app.config["PROXY_COUNT"])
@@ -62,7 +58,6 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from dialogue import i18n, security
-    from dialogue.core import versioning  # noqa: F401  (registers the version listener)
     from dialogue.core.database import configure_engine
     from dialogue.extensions import babel, csrf, db, limiter, migrate
 

@@ -10,7 +10,6 @@ from flask_login import current_user, login_user, logout_user
 
 from dialogue.core import services
 from dialogue.core.models import Role, User
-from dialogue.core.signing import SessionInterface
 from dialogue.extensions import login_manager
 
 CSP = (
@@ -31,7 +30,6 @@ _HSTS_HEADERS = (*_HEADERS, ("Strict-Transport-Security", "max-age=31536000; inc
 
 
 def init_app(app) -> None:
-    app.session_interface = SessionInterface()  # the same signed cookies, the key derived once per process
     login_manager.init_app(app)
     login_manager.login_view = "core.login"
     login_manager.login_message = None
@@ -95,19 +93,10 @@ def staff_required(*roles: Role | str):
     return decorator
 
 
-def add_standard_headers(headers, hsts: bool) -> None:
-    """The headers every response carries, unless the view set them itself (also used by the
-    questionnaire's fast path, dialogue/questionnaires/fastpath.py)."""
-    # One look at the headers already set instead of one per header: this runs on every response.
-    present = {name.lower() for name in headers.keys()}
-    for name, value in _HSTS_HEADERS if hsts else _HEADERS:
-        if name.lower() not in present:
-            headers.add(name, value)
-
-
 def security_headers(response):
     headers = response.headers
-    add_standard_headers(headers, current_app.config["HSTS"])
+    for name, value in _HSTS_HEADERS if current_app.config["HSTS"] else _HEADERS:
+        headers.setdefault(name, value)
     # Signed-in staff always carry a session id (load_user requires it), so the user need not be loaded here.
     if request.path.startswith("/staff") or session.get("sid"):
         # Staff pages show personal data and must not stay in a shared computer's cache.

@@ -12,9 +12,9 @@ from dialogue.api.blueprint import bp
 from dialogue.api.forms import TokenForm
 from dialogue.api.models import ApiToken
 from dialogue.core.models import Role, User
+from dialogue.core.services import new_submission_key
 from dialogue.extensions import db
 from dialogue.i18n import _
-from dialogue.questionnaires.services import new_submission_key
 from dialogue.security import staff_required
 
 

@@ -134,3 +134,13 @@ def neighbours(filters: QueueFilters, contribution_id: int) -> tuple[int | None,
                                  .order_by(None).order_by(Contribution.id.desc()).limit(1))
     following = db.session.scalar(ids.where(Contribution.id > contribution_id).limit(1))
     return previous, following
+
+
+def add_contributions(rows: list[dict]) -> None:
+    """Store contributions of any channel (free-text answers, notes from events) with one INSERT.
+
+    Each row gives the Contribution's columns: at least channel and text; what is known of the
+    source (answer, question, questionnaire or event), language, locality and group.
+    """
+    if rows:
+        db.session.execute(sa.insert(Contribution), rows)

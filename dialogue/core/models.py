@@ -31,8 +31,6 @@ class Municipality(db.Model):
     contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
     postal_address: Mapped[str] = mapped_column(sa.String(300), default="")
     website: Mapped[str] = mapped_column(sa.String(300), default="")
-    #: raised on every change to the municipality or its localities (see dialogue.core.versioning)
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     localities: Mapped[list[Locality]] = relationship(
         back_populates="municipality", order_by="Locality.position", cascade="all, delete-orphan"

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g
+from sqlalchemy.orm import selectinload
 
 from dialogue.core.base import utcnow
 from dialogue.core.models import AuditEvent, Locality, Municipality, Role, StaffSession, User
@@ -130,19 +131,21 @@ def audit(action: str, obj=None, actor: User | None = None, **details) -> AuditE
     return event
 
 
+def new_submission_key() -> str:
+    """A random key chosen when a form is shown: its UNIQUE column makes a double click store one row."""
+    return secrets.token_urlsafe(24)
+
+
 def get_municipality_or_none() -> Municipality | None:
     return db.session.scalar(sa.select(Municipality).order_by(Municipality.id).limit(1))
 
 
-def get_municipality():
-    """The municipality as public pages read it (an immutable snapshot), once per request.
-
-    To change the municipality, load it with :func:`get_municipality_or_none`.
-    """
+def get_municipality() -> Municipality | None:
+    """The municipality with its localities, loaded once per request."""
     if "municipality" not in g:
-        from dialogue.core.site import load_snapshot
-
-        g.municipality = load_snapshot()
+        g.municipality = db.session.scalar(
+            sa.select(Municipality).options(selectinload(Municipality.localities))
+            .order_by(Municipality.id).limit(1))
     return g.municipality
 
 

@@ -8,10 +8,12 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from dialogue.coding.models import NOTE_KINDS, Channel, Contribution
+from dialogue.coding.services import add_contributions
 from dialogue.core import mail, spreadsheets
+from dialogue.core.base import utcnow
 from dialogue.core.ids import parse_id
 from dialogue.core.models import Role
-from dialogue.core.services import audit, get_municipality
+from dialogue.core.services import audit, get_municipality, new_submission_key
 from dialogue.core.time import from_local, to_local
 from dialogue.events import services
 from dialogue.events.blueprint import bp
@@ -28,7 +30,6 @@ from dialogue.events.models import (
 from dialogue.events.views import queue_registration_mail
 from dialogue.extensions import db
 from dialogue.i18n import _
-from dialogue.questionnaires.services import new_submission_key
 from dialogue.security import staff_required
 
 LANGS = ("sv", "da", "en")
@@ -266,11 +267,11 @@ def manage_notes(event_id: int):
     form.locality_id.choices = _locality_choices(_("Not known"))
     if form.validate_on_submit():
         locality = form.locality_id.data
-        db.session.add(Contribution(
-            channel=CHANNELS[event.kind], text=form.text.data.strip(), language=event.language,
-            locality_id=parse_id(locality) or event.locality_id,
-            respondent_group=form.group.data or "", event_id=event.id, note_kind=form.note_kind.data,
-            entered_by_id=current_user.id))
+        add_contributions([{
+            "channel": CHANNELS[event.kind], "text": form.text.data.strip(), "language": event.language,
+            "locality_id": parse_id(locality) or event.locality_id, "respondent_group": form.group.data or "",
+            "created_at": utcnow(), "event_id": event.id, "note_kind": form.note_kind.data,
+            "entered_by_id": current_user.id}])
         db.session.commit()
         flash(_("Saved. Type the next one."), "success")
         # the same kind and group stay chosen: notes from one table usually come in a row

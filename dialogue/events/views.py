@@ -13,7 +13,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from dialogue.core import mail
 from dialogue.core.base import utcnow
 from dialogue.core.ids import parse_id
-from dialogue.core.services import get_municipality
+from dialogue.core.services import get_municipality, new_submission_key
 from dialogue.core.time import zone
 from dialogue.events import calendar, services
 from dialogue.events.blueprint import bp
@@ -21,7 +21,6 @@ from dialogue.events.forms import SignupForm
 from dialogue.events.models import SIGNUP_GROUPS, Event, EventKind, EventState, Registration, RegistrationStatus
 from dialogue.extensions import db, limiter
 from dialogue.i18n import current_locale
-from dialogue.questionnaires.services import new_submission_key
 
 CANCEL_LIMIT = "20 per minute"
 

@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 
 from dialogue.core.ids import page_number, parse_id
 from dialogue.core.models import Role
-from dialogue.core.services import audit, get_municipality
+from dialogue.core.services import audit, get_municipality, new_submission_key
 from dialogue.core.time import from_local, to_local
 from dialogue.extensions import db
 from dialogue.i18n import _, tr
@@ -341,16 +341,15 @@ def manage_paper(questionnaire_id: int):
         if answers.errors:
             return render_form(questionnaire, [questions], 0, answers, form_token=request.form["form"], mode="paper",
                                action=action, status=422)
-        _id, created = services.store_response(questionnaire, questions, answers, submission_key=key,
-                                               language=questionnaire.languages[0] if questionnaire.languages
-                                               else "sv", channel=ResponseChannel.paper,
-                                               entered_by_id=current_user.id)
-        if created:
+        stored = services.store_response(questionnaire, questions, answers, submission_key=key,
+                                         language=questionnaire.languages[0] if questionnaire.languages else "sv",
+                                         channel=ResponseChannel.paper, entered_by_id=current_user.id)
+        if stored is not None:
             audit("response.paper", questionnaire)
         db.session.commit()
         flash(_("The paper answers are saved. Type in the next one."), "success")
         return redirect(action)
-    token = _paper_serializer().dumps(services.new_submission_key())
+    token = _paper_serializer().dumps(new_submission_key())
     return render_form(questionnaire, [questions], 0, answers_mod.Answers(), form_token=token, mode="paper",
                        action=action)
 

@@ -91,8 +91,6 @@ class Questionnaire(db.Model):
     #: the languages residents may answer in
     languages: Mapped[list] = mapped_column(sa.JSON, default=lambda: ["sv", "da", "en"])
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: raised on every change to the questionnaire or its questions (see dialogue.core.versioning)
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     questions: Mapped[list[Question]] = relationship(
         back_populates="questionnaire", order_by="Question.position", cascade="all, delete-orphan"

@@ -3,42 +3,45 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask import abort, current_app, redirect, render_template, request, session, url_for
-from flask_wtf.csrf import generate_csrf
+from flask import abort, current_app, make_response, redirect, render_template, request, session, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.orm import selectinload
 
-from dialogue.core import signing
 from dialogue.core.base import utcnow
-from dialogue.core.database import driver_transaction, reading
-from dialogue.core.services import get_municipality
+from dialogue.core.services import get_municipality, new_submission_key
 from dialogue.extensions import db, limiter
 from dialogue.i18n import _, select_locale
 from dialogue.questionnaires import answers as answers_mod
-from dialogue.questionnaires import ratelimit, services, snapshot, writer
+from dialogue.questionnaires import services
 from dialogue.questionnaires.blueprint import bp
 from dialogue.questionnaires.models import Answer, Questionnaire, State
-from dialogue.questionnaires.snapshot import QuestionnaireSnapshot
 
 HONEYPOT = "website"
+#: the session key that carries a new private link from the submission to the receipt, once
+RECEIPT = "receipt"
 bp.add_app_template_global(answers_mod.choices_for, "choices_for")
 bp.add_app_template_global(answers_mod.describe_answer, "describe_answer")
 
 
-def form_serializer(app) -> URLSafeTimedSerializer:
-    return signing.serializer(app, "questionnaire-form")
-
-
 def _serializer() -> URLSafeTimedSerializer:
-    return form_serializer(current_app)
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="questionnaire-form")
 
 
-def _load(slug: str) -> QuestionnaireSnapshot:
-    """The questionnaire with its questions; drafts and unknown slugs are not found."""
-    questionnaire = snapshot.load(slug)
+def _load(slug: str, *, for_answers: bool = False) -> Questionnaire:
+    """The questionnaire with its questions; drafts and unknown slugs are not found.
+
+    *for_answers*: on PostgreSQL the row is share-locked until the commit, so that the questionnaire
+    cannot be closed or changed between the checks of the answers and their storing. (SQLite holds the
+    write lock for the whole POST anyway.)
+    """
+    query = (sa.select(Questionnaire).where(Questionnaire.slug == slug)
+             .options(selectinload(Questionnaire.questions)))
+    if for_answers:
+        query = query.with_for_update(read=True)
+    questionnaire = db.session.scalar(query)
     if questionnaire is None or questionnaire.state == State.draft:
         abort(404)
     return questionnaire
@@ -49,18 +52,25 @@ def localities():
     return municipality.active_localities if municipality else []
 
 
-def _closed(questionnaire: QuestionnaireSnapshot):
+def _closed(questionnaire: Questionnaire):
     return render_template("questionnaires/display/closed.html", questionnaire=questionnaire, now=utcnow())
 
 
-def render_form(questionnaire: Questionnaire | QuestionnaireSnapshot, pages, index: int, answers, *, form_token: str,
+def _private(page, status: int = 200):
+    """A page that shows a resident's own answers or link: never kept in a shared computer's cache."""
+    response = make_response(page, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def render_form(questionnaire: Questionnaire, pages, index: int, answers, *, form_token: str,
                 feedback_email: str = "", feedback_error: str | None = None, notice: str | None = None,
-                mode: str = "answer", action: str | None = None, status: int = 200, csrf: str = ""):
+                mode: str = "answer", action: str | None = None, status: int = 200):
     return render_template(
         "questionnaires/display/form.html", questionnaire=questionnaire, pages=pages, index=index,
         answers=answers, form_token=form_token, localities=localities(), feedback_email=feedback_email,
         feedback_error=feedback_error, notice=notice, mode=mode, honeypot=HONEYPOT,
-        action=action or request.path, csrf=csrf,
+        action=action or request.path,
     ), status
 
 
@@ -73,43 +83,10 @@ def show(slug: str):
     questionnaire = _load(slug)
     if not questionnaire.is_accepting(utcnow()):
         return _closed(questionnaire)
-    token = _serializer().dumps(services.new_submission_key())
-    if "_user_id" in session or session.get("_flashes"):
-        pages = answers_mod.paginate(questionnaire.questions)
-        return render_form(questionnaire, pages, 0, answers_mod.Answers(), form_token=token)
-    return _first_page_from_cache(questionnaire).replace(CSRF_MARK, generate_csrf()).replace(FORM_MARK, token)
-
-
-# The empty first page is the same for every resident but for two tokens, so each process keeps it
-# rendered per questionnaire version, municipality version, language and query string.
-CSRF_MARK = "\x00csrf\x00"
-FORM_MARK = "\x00form\x00"
-_MAX_PAGES_CACHED = 500
-
-
-def first_page_key(questionnaire: QuestionnaireSnapshot, locale: str, query_string: bytes) -> tuple:
-    """What the cached first page depends on. Also used by fastpath.py."""
-    municipality = get_municipality()
-    return questionnaire.id, questionnaire.version, municipality.version if municipality else 0, locale, query_string
-
-
-def cached_first_page(app, key: tuple) -> str | None:
-    return app.extensions.get("dialogue.first_pages", {}).get(key)
-
-
-def _first_page_from_cache(questionnaire: QuestionnaireSnapshot) -> str:
-    # select_locale() is the language Flask-Babel takes, without building Babel's Locale on a cache hit
-    key = first_page_key(questionnaire, select_locale(), request.query_string)
-    cache = current_app.extensions.setdefault("dialogue.first_pages", {})
-    html = cache.get(key)
-    if html is None:
-        pages = answers_mod.paginate(questionnaire.questions)
-        html, _status = render_form(questionnaire, pages, 0, answers_mod.Answers(), form_token=FORM_MARK,
-                                    csrf=CSRF_MARK)
-        if len(cache) >= _MAX_PAGES_CACHED:
-            cache.clear()
-        cache[key] = html
-    return html
+    # The form token binds the submission key to this questionnaire and dates the first view.
+    token = _serializer().dumps([questionnaire.id, new_submission_key()])
+    pages = answers_mod.paginate(questionnaire.questions)
+    return render_form(questionnaire, pages, 0, answers_mod.Answers(), form_token=token)
 
 
 def _feedback_email(raw: str) -> tuple[str, str | None]:
@@ -122,71 +99,34 @@ def _feedback_email(raw: str) -> tuple[str, str | None]:
         return raw, _("Write an e-mail address such as name@example.se, or leave the field empty.")
 
 
+def answer_limit() -> str:
+    return current_app.config["ANSWER_RATE_LIMIT"]
+
+
+def _submission_key(questionnaire: Questionnaire, form_token: str) -> tuple[str, float]:
+    """The submission key in the form token and when the form was first shown; 400 for a token that
+    is forged or was made for another questionnaire."""
+    try:
+        payload, started = _serializer().loads(form_token, return_timestamp=True)
+    except BadSignature:
+        abort(400)
+    if not (isinstance(payload, list) and len(payload) == 2 and payload[0] == questionnaire.id
+            and isinstance(payload[1], str)):
+        abort(400)
+    return payload[1], started.timestamp()
+
+
 @bp.route("/questionnaires/<slug>", methods=["POST"])
-@limiter.exempt  # limited in the view, with one hit (ratelimit.py)
+@limiter.limit(answer_limit)
 def answer(slug: str):
-    """Move between pages (every answer travels along in the form) and finally submit.
-
-    Sending the answers is the hot path: the checks read without taking the write lock, and the
-    response is written straight through the driver in one short transaction (or by the writer process).
-    """
-    ratelimit.hit_answer_limit()
-    # Everything up to the insert reads only; the ORM session holds no lock when the write begins.
-    with reading(db.session):
-        outcome = _check(slug)
-    if not isinstance(outcome, _Submission):
-        return outcome
-    # Post/redirect/get: reloading the receipt cannot send the answers again. A retry of the POST
-    # finds the stored response by its key and is sent to the same receipt.
-    token = store(outcome)
-    return redirect(url_for("questionnaires.mine", slug=slug, token=token, received=1), 303)
-
-
-def store(outcome: _Submission) -> str:
-    """Store a checked submission; the resident's private-link token. Also used by fastpath.py."""
-    token = services.edit_token(outcome.submission_key)
-    job = services.response_job(outcome.questionnaire.id, outcome.questions, outcome.answers,
-                                submission_key=outcome.submission_key, language=outcome.language,
-                                feedback_email=outcome.feedback_email, expected=outcome.expected, token=token)
-    # On SQLite under gunicorn a writer process stores several submissions per commit (see writer.py).
-    client = writer.client_for(current_app)
-    reply = client.store(job) if client is not None else None
-    if reply == writer.STALE:
-        raise services.StaleSnapshot
-    if reply is None:
-        with driver_transaction(db.engine) as connection:
-            services.write_job(connection, db.engine.dialect, job)
-    return token
-
-
-# The POST counts in the view (ratelimit.py); the page has no limit.
-limiter.counted_in_view.update({"questionnaires.show", "questionnaires.answer"})
-
-
-@dataclass
-class _Submission:
-    questionnaire: QuestionnaireSnapshot
-    questions: list
-    answers: answers_mod.Answers
-    submission_key: str
-    language: str
-    feedback_email: str
-    #: the versions the answers were checked against, when read from this process's copies (fastpath.py)
-    expected: list[int] | None = None
-
-
-def _check(slug: str):
-    """A page to show (another page, errors), or the checked submission to store."""
-    questionnaire = _load(slug)
+    """Move between pages (every answer travels along in the form) and finally submit."""
+    questionnaire = _load(slug, for_answers=True)
     if not questionnaire.is_accepting(utcnow()):
         return _closed(questionnaire)
     if request.form.get(HONEYPOT):
         abort(400)  # only a program fills the hidden field; nothing is stored
     form_token = request.form.get("form", "")
-    try:
-        submission_key, started = _serializer().loads(form_token, return_timestamp=True)
-    except BadSignature:
-        abort(400)
+    submission_key, started = _submission_key(questionnaire, form_token)
 
     pages = answers_mod.paginate(questionnaire.questions)
     visible = [q for page in pages for q in page]
@@ -210,13 +150,33 @@ def _check(slug: str):
     if answers.errors or feedback_error:
         first = next((i for i, page in enumerate(pages) if any(q.id in answers.errors for q in page)), index)
         return render_form(questionnaire, pages, first, answers, feedback_error=feedback_error, status=422, **keep)
-    if time.time() - started.timestamp() < current_app.config["QUESTIONNAIRE_MIN_SECONDS"]:
+    if time.time() - started < current_app.config["QUESTIONNAIRE_MIN_SECONDS"]:
         # Faster than a person can read: likely a program. A person just sends again.
         return render_form(questionnaire, pages, index, answers, status=422,
                            notice=_("Check your answers once more and send them again."), **keep)
 
-    # the language Flask-Babel would choose, without building Babel's Locale: nothing is rendered
-    return _Submission(questionnaire, visible, answers, submission_key, select_locale(), feedback_email)
+    stored = services.store_response(questionnaire, visible, answers, submission_key=submission_key,
+                                     language=select_locale(), feedback_email=feedback_email)
+    db.session.commit()
+    # Post/redirect/get: reloading the receipt sends nothing. The private link travels in the session
+    # and is shown once; a repeated POST of the same form stores nothing and shows no link, so the next
+    # person at a shared computer cannot reach the first one's answers by sending the form again.
+    if stored is not None:
+        session[RECEIPT] = {"slug": slug, "token": stored.token}
+    return redirect(url_for("questionnaires.received", slug=slug), 303)
+
+
+@bp.route("/questionnaires/<slug>/received")
+def received(slug: str):
+    """The receipt: the private link right after sending, else only that the answers were received."""
+    questionnaire = _load(slug)
+    receipt = session.get(RECEIPT)
+    private_url = None
+    if receipt and receipt.get("slug") == slug:
+        session.pop(RECEIPT)
+        private_url = url_for("questionnaires.mine", slug=slug, token=receipt["token"], _external=True)
+    return _private(render_template("questionnaires/display/receipt.html", questionnaire=questionnaire,
+                                    private_url=private_url))
 
 
 # -- the resident's own answers, through the private link ---------------------------------------------
@@ -247,12 +207,9 @@ TOKEN_LIMIT = "30 per minute"
 def mine(slug: str, token: str):
     """The resident's answers, with ways to change or erase them."""
     questionnaire, response = _own_response(slug, token)
-    if request.args.get("received"):
-        private_url = url_for("questionnaires.mine", slug=slug, token=token, _external=True)
-        return render_template("questionnaires/display/receipt.html", questionnaire=questionnaire,
-                               private_url=private_url)
-    return render_template("questionnaires/display/mine.html", questionnaire=questionnaire, response=response,
-                           answers=_answers_of(response), localities=localities(), token=token)
+    return _private(render_template("questionnaires/display/mine.html", questionnaire=questionnaire,
+                                    response=response, answers=_answers_of(response), localities=localities(),
+                                    token=token))
 
 
 @bp.route("/questionnaires/<slug>/answers/<token>/edit", methods=["GET", "POST"])
@@ -265,13 +222,13 @@ def edit_mine(slug: str, token: str):
     if request.method == "POST":
         answers = answers_mod.read(request.form, questions, {loc.id for loc in localities()})
         if answers.errors:
-            return render_form(questionnaire, pages, 0, answers, form_token="", mode="edit", status=422)
+            return _private(*render_form(questionnaire, pages, 0, answers, form_token="", mode="edit", status=422))
         services.update_response(response, questionnaire, questions, answers)
         db.session.commit()
-        return render_template("questionnaires/display/mine.html", questionnaire=questionnaire,
-                               response=response, answers=_answers_of(response), localities=localities(),
-                               token=token, saved=True)
-    return render_form(questionnaire, pages, 0, _answers_of(response), form_token="", mode="edit")
+        return _private(render_template("questionnaires/display/mine.html", questionnaire=questionnaire,
+                                        response=response, answers=_answers_of(response), localities=localities(),
+                                        token=token, saved=True))
+    return _private(*render_form(questionnaire, pages, 0, _answers_of(response), form_token="", mode="edit"))
 
 
 @bp.route("/questionnaires/<slug>/answers/<token>/erase", methods=["GET", "POST"])
@@ -282,5 +239,5 @@ def erase_mine(slug: str, token: str):
     if request.method == "POST":
         services.erase_response(response)
         db.session.commit()
-        return render_template("questionnaires/display/erased.html", questionnaire=questionnaire)
-    return render_template("questionnaires/display/erase.html", questionnaire=questionnaire, token=token)
+        return _private(render_template("questionnaires/display/erased.html", questionnaire=questionnaire))
+    return _private(render_template("questionnaires/display/erase.html", questionnaire=questionnaire, token=token))

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from dialogue.coding.models import Contribution
+from dialogue.core.services import new_submission_key
 from dialogue.events import services
 from dialogue.events.models import Event, EventKind, Registration, RegistrationContact
 from dialogue.extensions import db
-from dialogue.questionnaires.services import new_submission_key
 from tests.browser.conftest import PHONE, check_page, sign_in
 from tests.events.helpers import make_event
 from tests.smtp import smtp_server

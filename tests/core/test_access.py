@@ -36,9 +36,9 @@ def sample_args(app, municipality):
         from dialogue.questionnaires.answers import Answers
         from dialogue.questionnaires.services import store_response
 
-        response_id, _created = store_response(questionnaire, questionnaire.questions,
-                                               Answers(values={question.id: "Sjöarna"}), submission_key="sample",
-                                               language="sv")
+        response_id = store_response(questionnaire, questionnaire.questions,
+                                     Answers(values={question.id: "Sjöarna"}), submission_key="sample",
+                                     language="sv").response_id
         from dialogue.vision.models import Vision
 
         vision_id = db.session.scalar(sa.select(Vision.id))

@@ -10,7 +10,7 @@ from dialogue.coding.models import Channel, Contribution
 from dialogue.extensions import db
 from dialogue.questionnaires.models import Answer, FeedbackContact, Questionnaire, Response, State
 from tests.conftest import count
-from tests.questionnaires.helpers import URL, answer_all, demo_questions, hidden_fields, post, start
+from tests.questionnaires.helpers import DEMO_SLUG, URL, answer_all, demo_questions, hidden_fields, post, start
 
 
 def private_link(html: str) -> str:
@@ -82,8 +82,14 @@ def test_submission_redirects_to_the_receipt_so_a_reload_sends_nothing(app, clie
             f"q{q[0].id}": "The lakes"}
     response = client.post(URL, data=data)
     assert response.status_code == 303
-    assert "/answers/" in response.headers["Location"] and "received=1" in response.headers["Location"]
-    assert client.get(response.headers["Location"]).status_code == 200
+    # the private link is not in the address, so it stays out of the browser's history
+    assert response.headers["Location"] == f"{URL}/received"
+    receipt = client.get(response.headers["Location"])
+    assert receipt.status_code == 200 and "/answers/" in private_link(receipt.get_data(as_text=True))
+    assert receipt.headers["Cache-Control"] == "no-store"
+    # shown once: a reload of the receipt says the answers arrived, without the link
+    again = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'id="no-private-link"' in again and "/answers/" not in again
     assert count(app, Response) == 1
 
 
@@ -98,13 +104,33 @@ def test_missing_required_answer_on_an_earlier_page_sends_the_resident_there(app
     assert count(app, Response) == 0
 
 
-def test_double_submit_stores_one_response_and_shows_the_same_link(app, client, municipality):
+def test_sending_the_same_form_again_stores_nothing_and_shows_no_link(app, client, municipality):
+    # a shared computer: the next person sends the first one's form again from the browser's history
     fields, first = answer_all(app, client)
+    link = private_link(first.get_data(as_text=True))
     q = demo_questions(app)
-    again = post(client, fields, {f"q{q[0].id}": "Forests and lakes"}, "submit", 2)
+    again = post(client, fields, {f"q{q[0].id}": "Something else"}, "submit", 2)
     assert again.status_code == 200
-    assert private_link(first.get_data(as_text=True)) == private_link(again.get_data(as_text=True))
+    html = again.get_data(as_text=True)
+    assert "received already" in html and 'id="no-private-link"' in html
+    assert link.rsplit("/", 1)[1] not in html
     assert count(app, Response) == 1
+
+
+def test_a_form_token_of_another_questionnaire_is_refused(app, client, municipality):
+    from dialogue.questionnaires import services
+
+    with app.app_context():
+        source = db.session.scalar(sa.select(Questionnaire).where(Questionnaire.slug == DEMO_SLUG))
+        other = services.copy_questionnaire(source, "another", {"en": "Another"})
+        other.state = State.open
+        db.session.commit()
+    fields = start(client)  # a token made for the demo questionnaire
+    q = demo_questions(app)
+    data = {"csrf_token": fields["csrf_token"], "form": fields["form"], "page": "0", "move": "submit",
+            f"q{q[0].id}": "x"}
+    assert client.post("/questionnaires/another", data=data).status_code == 400
+    assert count(app, Response) == 0
 
 
 def test_text_is_stored_and_shown_exactly(app, client, municipality):
@@ -264,15 +290,9 @@ def test_private_link_token_is_long_and_stored_only_as_hash(app, client, municip
     assert token not in stored and len(stored) == 64
 
 
-def test_the_answer_limit_counts_per_address_and_window():
-    from limits import parse_many
 
-    from dialogue.questionnaires.ratelimit import _Windows
-
-    windows, limit = _Windows(), parse_many("3 per minute")[0]
-    assert [windows.hit(limit, "192.0.2.1") for _ in range(4)] == [True, True, True, False]
-    assert windows.hit(limit, "192.0.2.2")  # another address has its own count
-    for n in range(10_001):  # long-finished windows are forgotten
-        windows.counts[(60, 3, f"198.51.100.{n}", 0)] = 1
-    windows.hit(limit, "192.0.2.3")
-    assert len(windows.counts) == 3
+def test_private_pages_are_never_cached(app, client, municipality):
+    _fields, response = answer_all(app, client)
+    link = private_link(response.get_data(as_text=True))
+    for url in (link, f"{link}/edit", f"{link}/erase"):
+        assert client.get(url).headers["Cache-Control"] == "no-store", url
