@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 
+from dialogue.core.respondents import AGE_BANDS, GROUPS
 from dialogue.i18n import _, tr
-from dialogue.questionnaires.models import AGE_BANDS, ELSEWHERE, GROUPS, Question, QuestionType
+from dialogue.questionnaires.models import ELSEWHERE, Question, QuestionType
 
 SHORT_TEXT_MAX = 500
 LONG_TEXT_MAX = 10_000
@@ -77,7 +78,7 @@ def read(form: MultiDict, questions: list[Question], locality_ids: set[int]) -> 
         elif kind == QuestionType.scale:
             raw = form.get(name, "").strip()
             if raw:
-                if raw.isdigit() and 1 <= int(raw) <= question.scale_max:
+                if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= question.scale_max:
                     value = int(raw)
                 else:
                     error = _("Choose a number from 1 to %(max)s.", max=question.scale_max)

@@ -296,3 +296,20 @@ def test_private_pages_are_never_cached(app, client, municipality):
     link = private_link(response.get_data(as_text=True))
     for url in (link, f"{link}/edit", f"{link}/erase"):
         assert client.get(url).headers["Cache-Control"] == "no-store", url
+
+
+def test_a_locality_archived_after_the_page_was_shown_is_refused(app, client, municipality):
+    from dialogue.core.models import Locality
+    from dialogue.questionnaires.models import QuestionType
+
+    q = demo_questions(app)
+    locality_question = next(question for question in q if question.type == QuestionType.locality)
+    fields = start(client)
+    with app.app_context():
+        place = db.session.scalar(sa.select(Locality).order_by(Locality.position))
+        place.archived = True
+        place_id = place.id
+        db.session.commit()
+    response = post(client, fields, {f"q{q[0].id}": "x", f"q{locality_question.id}": str(place_id)}, "submit", 2)
+    assert response.status_code == 422
+    assert count(app, Response) == 0

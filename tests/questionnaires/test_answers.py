@@ -48,6 +48,9 @@ def test_every_type_accepts_a_valid_answer(ctx):
 @pytest.mark.parametrize(("question", "field", "value", "message"), [
     (q(1, "scale"), "q1", "6", "from 1 to 5"),
     (q(1, "scale", scale_max=7), "q1", "x", "from 1 to 7"),
+    (q(1, "scale"), "q1", "²", "from 1 to 5"),  # a digit to str.isdigit, not to int()
+    (q(1, "scale"), "q1", "٣", "from 1 to 5"),
+    (q(1, "locality"), "q1", "¹²", "Choose one of the options"),
     (q(1, "single_choice", options=OPTIONS), "q1", "o9", "Choose one of the options"),
     (q(1, "multiple_choice", options=OPTIONS), "q1", "other", "Choose among the options"),
     (q(1, "locality"), "q1", "99", "Choose one of the options"),
