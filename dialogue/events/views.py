@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote_plus
 
 import sqlalchemy as sa
@@ -61,18 +61,25 @@ def index():
     if locality:
         query = query.where(Event.locality_id == locality)
     month = request.args.get("month", "")
-    if month:
-        try:
-            start = datetime.strptime(month, "%Y-%m").replace(tzinfo=zone())
-        except ValueError:
-            month = ""
-        else:
-            end = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
-            query = query.where(Event.starts_at >= start, Event.starts_at < end)
+    bounds = month_bounds(month) if month else None
+    if bounds:
+        query = query.where(Event.starts_at >= bounds[0], Event.starts_at < bounds[1])
     upcoming = db.session.scalars(query.where(Event.ends_at >= now).order_by(Event.starts_at)).all()
     past = db.session.scalars(query.where(Event.ends_at < now).order_by(Event.starts_at.desc()).limit(50)).all()
+    # a month no calendar holds (2026-13, 9999-12) is explained, and every event shown
     return render_template("events/display/index.html", upcoming=upcoming, past=past, kinds=list(EventKind),
-                           kind=kind, locality=locality, month=month, localities=_locality_names())
+                           kind=kind, locality=locality, month=month, month_error=bool(month and not bounds),
+                           localities=_locality_names()), 400 if month and not bounds else 200
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime] | None:
+    """The first moment of *month* ("2026-03") and of the month after, in UTC; None for no real month."""
+    try:
+        start = datetime.strptime(month, "%Y-%m").replace(tzinfo=zone())
+        end = (start + timedelta(days=31)).replace(day=1)
+        return start.astimezone(UTC), end.astimezone(UTC)
+    except (ValueError, OverflowError):  # not a month, or one at the calendar's ends (0001-01, 9999-12)
+        return None
 
 
 @bp.route("/events/<int:event_id>")
