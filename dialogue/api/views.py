@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 
 import sqlalchemy as sa
 from flask import abort, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from dialogue.api.auth import rate_limited, token_required
 from dialogue.api.blueprint import bp
@@ -270,7 +271,7 @@ def fallback(rest: str = ""):
     adapter = current_app.url_map.bind_to_environ(request.environ)
     try:
         endpoint, _args = adapter.match(request.path, method="GET")
-    except Exception:  # noqa: BLE001  (no GET route either: plainly not found)
+    except HTTPException:  # no GET route either (or only a redirect): plainly not found
         endpoint = "api.fallback"
     if endpoint == "api.fallback":
         return error(404, _("There is nothing at this address."))
