@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -17,11 +18,27 @@ from dialogue.i18n import _
 log = logging.getLogger(__name__)
 
 
+#: what a browser takes out of an address before reading it (WHATWG URL standard): tabs and line breaks
+#: anywhere, C0 control characters and spaces at either end; "/\t/evil.com" is read as "//evil.com"
+_BROWSER_DROPS = dict.fromkeys(map(ord, "\t\n\r"))
+_BROWSER_TRIMS = "".join(map(chr, range(33)))
+
+
 def _safe_next(target: str | None) -> str | None:
-    """Only paths on this site: never another host (open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """*target* if it is a path on this site, else None: never another host (open redirect).
+
+    The address is read as a browser would read it; anything a browser would drop or change, any control
+    character, a backslash (read as "/") or a leading "//" (another host) refuses it.
+    """
+    if not target:
+        return None
+    seen = target.translate(_BROWSER_DROPS).strip(_BROWSER_TRIMS)
+    if seen != target or "\\" in seen or any(ord(c) < 32 or ord(c) == 127 for c in seen):
+        return None
+    parts = urlsplit(seen)
+    if parts.scheme or parts.netloc or not seen.startswith("/") or seen.startswith("//"):
+        return None
+    return seen
 
 
 @bp.route("/staff/login", methods=["GET", "POST"])
