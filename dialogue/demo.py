@@ -101,9 +101,10 @@ def _responses(questionnaire, today: date, count: int = 200) -> None:
     """About 200 answers, as Flen received, spread over the weeks the questionnaire has been open."""
     import random
 
+    from dialogue.core.respondents import AGE_BANDS, GROUPS
     from dialogue.questionnaires import services as questionnaire_services
     from dialogue.questionnaires.answers import Answers
-    from dialogue.questionnaires.models import AGE_BANDS, GROUPS, Response
+    from dialogue.questionnaires.models import Response
 
     rng = random.Random(2011)
     questions = questionnaire.questions

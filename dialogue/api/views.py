@@ -14,21 +14,13 @@ from dialogue.api.errors import error
 from dialogue.api.paging import BadParameter, page
 from dialogue.coding.models import Coding, Contribution
 from dialogue.core.models import Locality, Role
+from dialogue.core.respondents import AGE_BANDS, GROUPS
 from dialogue.events.models import Event, Registration
 from dialogue.exports.filters import ExportFilters, apply_to_contributions, apply_to_responses
 from dialogue.extensions import csrf, db
 from dialogue.i18n import _, tr
 from dialogue.questionnaires.answers import OTHER, as_list
-from dialogue.questionnaires.models import (
-    AGE_BANDS,
-    ELSEWHERE,
-    GROUPS,
-    Answer,
-    Question,
-    Questionnaire,
-    QuestionType,
-    Response,
-)
+from dialogue.questionnaires.models import ELSEWHERE, Answer, Question, Questionnaire, QuestionType, Response
 from dialogue.vision.models import Vision, VisionNode
 
 csrf.exempt(bp)  # bearer tokens, never cookies: nothing for a forged cross-site request to ride on

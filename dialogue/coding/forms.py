@@ -12,11 +12,12 @@ import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from dialogue.coding.models import CHANNEL_LABELS
+from dialogue.core.respondents import GROUPS
 from dialogue.core.services import get_municipality
 from dialogue.events.models import Event
 from dialogue.extensions import db
 from dialogue.i18n import LANGUAGE_NAMES, _l
-from dialogue.questionnaires.models import GROUPS, Question, Questionnaire, QuestionType
+from dialogue.questionnaires.models import Question, Questionnaire, QuestionType
 
 STATES = {"uncoded": _l("Not coded yet"), "coded": _l("Coded"), "all": _l("All")}
 TEXT_TYPES = (QuestionType.short_text, QuestionType.long_text)

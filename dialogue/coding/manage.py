@@ -15,11 +15,12 @@ from dialogue.coding.forms import LABELS, STATES, Choices, QueueFilters
 from dialogue.coding.models import CHANNEL_LABELS, NOTE_KINDS, Contribution
 from dialogue.core.ids import page_number, parse_id
 from dialogue.core.models import Locality, Role
+from dialogue.core.respondents import GROUPS
 from dialogue.core.services import audit
 from dialogue.events.models import Event
 from dialogue.extensions import db
 from dialogue.i18n import LANGUAGE_NAMES, _
-from dialogue.questionnaires.models import GROUPS, Question, Questionnaire
+from dialogue.questionnaires.models import Question, Questionnaire
 from dialogue.security import staff_required
 from dialogue.vision.models import Vision
 

@@ -22,11 +22,12 @@ from dialogue.coding.blueprint import bp
 from dialogue.coding.models import CHANNEL_LABELS, NOTE_KINDS, AgreementItem, AgreementRound, Contribution
 from dialogue.core.forms import no_control_characters
 from dialogue.core.models import Role, User
+from dialogue.core.respondents import GROUPS
 from dialogue.core.services import audit
 from dialogue.events.models import Event
 from dialogue.extensions import db
 from dialogue.i18n import _, _l, tr
-from dialogue.questionnaires.models import GROUPS, Question
+from dialogue.questionnaires.models import Question
 from dialogue.security import staff_required
 from dialogue.vision.models import Vision
 

@@ -8,9 +8,9 @@ from flask import render_template
 from dialogue.coding import trace
 from dialogue.coding.blueprint import bp
 from dialogue.core.models import Locality, Role
+from dialogue.core.respondents import GROUPS
 from dialogue.extensions import db
 from dialogue.i18n import _
-from dialogue.questionnaires.models import GROUPS
 from dialogue.security import staff_required
 from dialogue.vision.models import VisionNode
 

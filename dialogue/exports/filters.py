@@ -15,10 +15,11 @@ import sqlalchemy as sa
 from dialogue.coding.models import Channel, Coding, Contribution
 from dialogue.core.ids import parse_id
 from dialogue.core.models import Locality
+from dialogue.core.respondents import GROUPS
 from dialogue.core.time import from_local
 from dialogue.extensions import db
 from dialogue.i18n import _
-from dialogue.questionnaires.models import GROUPS, Answer, Questionnaire, Response, ResponseChannel
+from dialogue.questionnaires.models import Answer, Questionnaire, Response, ResponseChannel
 from dialogue.vision.models import VisionNode
 
 CODING_STATES = ("coded", "uncoded")

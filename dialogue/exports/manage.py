@@ -15,6 +15,7 @@ from dialogue.coding.models import CHANNEL_LABELS
 from dialogue.core.database import reading
 from dialogue.core.ids import parse_id
 from dialogue.core.models import Locality, Role
+from dialogue.core.respondents import GROUPS
 from dialogue.events.models import Event
 from dialogue.exports import services
 from dialogue.exports.blueprint import bp
@@ -23,7 +24,7 @@ from dialogue.exports.forms import ExportForm
 from dialogue.exports.writers import MIMETYPES
 from dialogue.extensions import db
 from dialogue.i18n import _, tr
-from dialogue.questionnaires.models import GROUPS, Questionnaire
+from dialogue.questionnaires.models import Questionnaire
 from dialogue.security import staff_required
 from dialogue.vision.models import NodeKind, Vision, VisionNode
 

@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 
 from dialogue.core.ids import page_number, parse_id
 from dialogue.core.models import Role
+from dialogue.core.respondents import GROUPS
 from dialogue.core.services import audit, get_municipality, new_submission_key
 from dialogue.core.time import from_local, to_local
 from dialogue.extensions import db
@@ -19,15 +20,7 @@ from dialogue.questionnaires import answers as answers_mod
 from dialogue.questionnaires import results, services
 from dialogue.questionnaires.blueprint import bp
 from dialogue.questionnaires.forms import NewQuestionnaireForm, QuestionForm, QuestionnaireForm
-from dialogue.questionnaires.models import (
-    GROUPS,
-    Answer,
-    Question,
-    Questionnaire,
-    QuestionType,
-    Response,
-    ResponseChannel,
-)
+from dialogue.questionnaires.models import Answer, Question, Questionnaire, QuestionType, Response, ResponseChannel
 from dialogue.questionnaires.starter import at_its_best
 from dialogue.questionnaires.views import localities, render_form
 from dialogue.security import staff_required

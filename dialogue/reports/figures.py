@@ -14,13 +14,14 @@ import sqlalchemy as sa
 
 from dialogue.coding.models import Channel, Coding, Contribution
 from dialogue.core.models import Locality
+from dialogue.core.respondents import AGE_BANDS
 from dialogue.core.time import zone
 from dialogue.events.models import Event
 from dialogue.extensions import db
 from dialogue.i18n import _, tr
 from dialogue.processes.models import Process
 from dialogue.questionnaires import results
-from dialogue.questionnaires.models import AGE_BANDS, Questionnaire, Response, ResponseChannel
+from dialogue.questionnaires.models import Questionnaire, Response, ResponseChannel
 from dialogue.questionnaires.results import Bar
 from dialogue.reports.models import PopulationFigure
 from dialogue.vision.models import NodeKind, VisionNode

@@ -7,11 +7,11 @@ from flask import flash, redirect, render_template, request, url_for
 
 from dialogue.coding.models import Channel
 from dialogue.core.models import Locality, Role
+from dialogue.core.respondents import AGE_BANDS
 from dialogue.core.time import today
 from dialogue.extensions import db
 from dialogue.i18n import _
 from dialogue.processes.models import Process
-from dialogue.questionnaires.models import AGE_BANDS
 from dialogue.questionnaires.views import localities
 from dialogue.reports import figures, services
 from dialogue.reports.blueprint import bp

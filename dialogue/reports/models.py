@@ -20,7 +20,7 @@ class PopulationFigure(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     locality_id: Mapped[int] = mapped_column(sa.ForeignKey("locality.id", ondelete="CASCADE"))
-    #: a key of dialogue.questionnaires.models.AGE_BANDS
+    #: a key of dialogue.core.respondents.AGE_BANDS
     age_band: Mapped[str] = mapped_column(sa.String(10))
     count: Mapped[int]
 

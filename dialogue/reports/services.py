@@ -8,10 +8,10 @@ import io
 import sqlalchemy as sa
 
 from dialogue.core.models import Locality
+from dialogue.core.respondents import AGE_BANDS
 from dialogue.core.services import audit
 from dialogue.extensions import db
 from dialogue.i18n import _
-from dialogue.questionnaires.models import AGE_BANDS
 from dialogue.reports.models import PopulationFigure
 
 MAX_COUNT = 10_000_000

@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from dialogue.core.models import AuditEvent
+from dialogue.core.respondents import AGE_BANDS, GROUPS
 from dialogue.extensions import db
 from dialogue.i18n import _l
-from dialogue.questionnaires.models import AGE_BANDS, GROUPS, Response
+from dialogue.questionnaires.models import Response
 from tests.conftest import csrf_token, login
 from tests.events.helpers import make_event
 from tests.exports.helpers import (
