@@ -7,6 +7,7 @@ subscriber's calendar updates the event instead of adding another; a cancelled e
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,9 +15,16 @@ from dialogue.events.models import Event, EventState
 from dialogue.i18n import tr
 
 
+#: a line break of any kind (CRLF, a lone CR or LF, the Unicode ones); and other control characters
+_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+
+
 def _escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
+    """A TEXT value (RFC 5545 3.3.11). Every line break, a lone CR included, becomes \\n and other control
+    characters go, so that no text can end a content line early and start a property of its own."""
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return _CONTROL.sub("", _BREAK.sub(r"\\n", text))
 
 
 def _fold(line: str) -> str:

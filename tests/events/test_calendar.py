@@ -92,3 +92,21 @@ def test_feed_lists_only_public_upcoming_events(app, municipality):
         published = db.session.scalar(sa.select(sa.func.count()).select_from(Event).where(
             Event.state == EventState.published))
     assert lines.count("BEGIN:VEVENT") == published == 7
+
+
+def test_a_lone_carriage_return_cannot_start_a_property_of_its_own(app, municipality):
+    """Text stored before the forms refused line breaks (or typed in by hand) stays inside its property."""
+    event_id = add_event(app, datetime(2027, 3, 3, 18, tzinfo=STOCKHOLM), datetime(2027, 3, 3, 20, tzinfo=STOCKHOLM))
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        event.venue = "Biblioteket\rDTSTART:20000101T000000Z"
+        event.title = {"sv": "Möte\rSTATUS:CANCELLED"}
+        event.description = {"sv": "Rad ett\r\rRad tre\x0bslut\u2028"}
+        db.session.commit()
+    raw = app.test_client().get(f"/events/{event_id}.ics").get_data(as_text=True)
+    assert "\r" not in raw.replace("\r\n", "") and "\n" not in raw.replace("\r\n", "")
+    lines = unfold(raw)
+    assert "SUMMARY:Möte\\nSTATUS:CANCELLED" in lines
+    assert "DESCRIPTION:Rad ett\\n\\nRad tre\\nslut\\n" in lines
+    assert "LOCATION:Biblioteket\\nDTSTART:20000101T000000Z" in lines
+    assert [line for line in lines if line.startswith("STATUS:")] == ["STATUS:CONFIRMED"]
