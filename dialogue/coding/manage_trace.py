@@ -13,6 +13,7 @@ from dialogue.extensions import db
 from dialogue.i18n import _
 from dialogue.security import staff_required
 from dialogue.vision.models import VisionNode
+from dialogue.vision.tree import blocks_behind
 
 
 @bp.route("/staff/coding/blocks/<int:node_id>")
@@ -33,4 +34,4 @@ def manage_block(node_id: int):
     }
     return render_template("coding/manage/trace/block.html", node=node, total=counts["total"], rows=rows,
                            path=trace.ancestors(node), quotes=trace.strongest_quotes(node), limit=trace.QUOTES,
-                           blocks=trace.blocks_behind(node.vision).get(node.id, []))
+                           blocks=blocks_behind(node.vision).get(node.id, []))

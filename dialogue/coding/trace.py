@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 
 from dialogue.coding.models import Channel, Coding, Contribution
 from dialogue.extensions import db
-from dialogue.vision.models import NodeKind, Vision, VisionNode
+from dialogue.vision.models import Vision, VisionNode
 
 
 def counts_behind(vision: Vision) -> dict[int, dict[str, int]]:
@@ -126,21 +126,6 @@ def strongest_quotes(node: VisionNode, limit: int = QUOTES, publishable_only: bo
         excerpt = first is not None and last is not None and 0 <= first < last <= len(text)
         quotes.append(Quote(contribution_id, text[first:last] if excerpt else text, excerpt, publishable, count))
     return quotes
-
-
-def blocks_behind(vision: Vision) -> dict[int, list[VisionNode]]:
-    """For every node: the building blocks at or below it that are not archived, in tree order."""
-    by_id = {node.id: node for node in vision.nodes}
-    behind: dict[int, list[VisionNode]] = defaultdict(list)
-    ordered = sorted(vision.nodes, key=lambda n: (n.position, n.id))
-    for block in ordered:
-        if block.kind != NodeKind.building_block or block.archived:
-            continue
-        current: VisionNode | None = block
-        while current is not None:
-            behind[current.id].append(block)
-            current = by_id.get(current.parent_id) if current.parent_id else None
-    return behind
 
 
 def ancestors(node: VisionNode) -> list[VisionNode]:

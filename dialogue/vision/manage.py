@@ -6,15 +6,13 @@ import sqlalchemy as sa
 from flask import Response, flash, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
-from dialogue.coding.models import CHANNEL_LABELS
-from dialogue.coding.trace import blocks_behind, counts_behind
 from dialogue.core.ids import parse_id
 from dialogue.core.models import Role
 from dialogue.core.services import audit
 from dialogue.extensions import db
 from dialogue.i18n import _, tr
 from dialogue.security import staff_required
-from dialogue.vision import services, tree
+from dialogue.vision import extras, services, tree
 from dialogue.vision.blueprint import bp
 from dialogue.vision.forms import LANGS, ImportForm, NodeForm, VisionForm
 from dialogue.vision.models import NodeKind, Vision, VisionNode
@@ -26,8 +24,8 @@ def manage_list():
     """The visions, each as a tree with the contributions behind its nodes."""
     visions = db.session.scalars(sa.select(Vision).order_by(Vision.created_at, Vision.id)).all()
     return render_template("vision/manage/list.html", visions=visions,
-                           counts={v.id: counts_behind(v) for v in visions},
-                           blocks={v.id: blocks_behind(v) for v in visions}, channels=CHANNEL_LABELS)
+                           counts={v.id: extras.counts(v) for v in visions},
+                           blocks={v.id: tree.blocks_behind(v) for v in visions}, channels=extras.channels())
 
 
 @bp.route("/staff/vision/<int:vision_id>.yaml")
@@ -46,7 +44,7 @@ def manage_tree(vision_id: int):
     """The whole tree, archived nodes too, with buttons to add, change, reorder and archive."""
     vision = db.get_or_404(Vision, vision_id)
     return render_template("vision/manage/tree.html", vision=vision, roots=tree.siblings(vision, None),
-                           counts=counts_behind(vision))
+                           counts=extras.counts(vision) or {})
 
 
 def _parent_choices(vision: Vision, node: VisionNode | None) -> list[SelectChoice]:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 import yaml
 
 from dialogue.extensions import db
+from dialogue.vision import extras
 from dialogue.vision.models import NodeKind, Vision, VisionNode
 
 SEEDS = Path(__file__).parent / "seeds"
@@ -52,10 +53,9 @@ def _nodes(items, vision: Vision, parent: VisionNode | None, where: str) -> None
                           title=_text(item.get("title"), f"{here}.title", required=True),
                           text=_text(item.get("text"), f"{here}.text", required=False))
         db.session.add(node)
-        if "indicator" in item:
-            from dialogue.steering import yaml_io
-
-            db.session.add(yaml_io.read(item["indicator"], node, here))
+        for field in extras.file_fields():
+            if field.key in item:
+                db.session.add(field.read(item[field.key], node, here))
         _nodes(item.get("children"), vision, node, f"{here}.children")
 
 
@@ -90,16 +90,15 @@ def import_vision(text: str, replace: bool = False) -> Vision:
 
 
 def export_vision(vision: Vision) -> str:
-    from dialogue.steering import yaml_io
-
-    indicators = yaml_io.by_node(vision)
+    written = {field.key: field.written(vision) for field in extras.file_fields()}
 
     def node(n: VisionNode) -> dict:
         out = {"kind": n.kind.value, "title": n.title}
         if n.text:
             out["text"] = n.text
-        if n.id in indicators:
-            out["indicator"] = yaml_io.write(indicators[n.id])
+        for key, by_node in written.items():
+            if n.id in by_node:
+                out[key] = by_node[n.id]
         if n.active_children:
             out["children"] = [node(c) for c in n.active_children]
         return out

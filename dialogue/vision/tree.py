@@ -6,6 +6,8 @@ Functions change the session and flush; the views commit. Positions count from 0
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import sqlalchemy as sa
 
 from dialogue.extensions import db
@@ -48,6 +50,21 @@ def flattened(vision: Vision, include_archived: bool = True) -> list[tuple[int, 
 
     walk(None, 0)
     return out
+
+
+def blocks_behind(vision: Vision) -> dict[int, list[VisionNode]]:
+    """For every node: the building blocks at or below it that are not archived, in tree order."""
+    by_id = {node.id: node for node in vision.nodes}
+    behind: dict[int, list[VisionNode]] = defaultdict(list)
+    ordered = sorted(vision.nodes, key=lambda n: (n.position, n.id))
+    for block in ordered:
+        if block.kind != NodeKind.building_block or block.archived:
+            continue
+        current: VisionNode | None = block
+        while current is not None:
+            behind[current.id].append(block)
+            current = by_id.get(current.parent_id) if current.parent_id else None
+    return behind
 
 
 def _renumber(vision: Vision, parent_id: int | None) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, render_template
 
-from dialogue.coding.models import CHANNEL_LABELS
-from dialogue.coding.trace import blocks_behind, counts_behind
 from dialogue.extensions import db
+from dialogue.vision import extras
 from dialogue.vision.blueprint import bp
 from dialogue.vision.models import Vision
+from dialogue.vision.tree import blocks_behind
 
 
 @bp.route("/vision/<slug>")
@@ -21,5 +21,5 @@ def show(slug: str):
     vision = db.session.scalar(sa.select(Vision).where(Vision.slug == slug))
     if vision is None:
         abort(404)
-    return render_template("vision/display/show.html", vision=vision, counts=counts_behind(vision),
-                           blocks=blocks_behind(vision), channels=CHANNEL_LABELS)
+    return render_template("vision/display/show.html", vision=vision, counts=extras.counts(vision),
+                           blocks=blocks_behind(vision), channels=extras.channels())
