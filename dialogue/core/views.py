@@ -1,11 +1,12 @@
-"""Public pages of the core: signing in and out, accessibility statement, privacy notice."""
+"""Public pages of the core: signing in and out, accessibility statement, privacy notice, health check."""
 
 from __future__ import annotations
 
 import logging
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+import sqlalchemy as sa
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from dialogue import security
@@ -83,3 +84,22 @@ def accessibility():
 def privacy():
     """How dialogue handles personal data."""
     return render_template("core/privacy.html")
+
+
+@bp.route("/healthz")
+@limiter.exempt
+def healthz():
+    """For load balancers and monitoring: 200 "ok" when the database answers, else 503."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+        db.session.rollback()
+        body, status = "ok", 200
+    except sa.exc.SQLAlchemyError as error:
+        db.session.rollback()
+        # the class only: a driver's message may name the server, the user or the database
+        log.warning("health check: database unreachable (%s)", type(error).__name__)
+        body, status = "database unreachable", 503
+    response = make_response(body, status)
+    response.mimetype = "text/plain"
+    response.headers["Cache-Control"] = "no-store"
+    return response
