@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from dialogue.coding import agreement
 from dialogue.coding.blueprint import bp
 from dialogue.coding.models import CHANNEL_LABELS, NOTE_KINDS, AgreementItem, AgreementRound, Contribution
-from dialogue.core.forms import no_control_characters
+from dialogue.core.forms import no_control_characters, single_line
 from dialogue.core.models import Role, User
 from dialogue.core.respondents import GROUPS
 from dialogue.core.services import audit
@@ -34,7 +34,8 @@ from dialogue.vision.models import Vision
 
 class RoundForm(FlaskForm):
     key = HiddenField()
-    name = StringField(_l("Name of the round"), validators=[DataRequired(), Length(max=200), no_control_characters],
+    name = StringField(_l("Name of the round"),
+                       validators=[DataRequired(), Length(max=200), single_line, no_control_characters],
                        description=_l("For example: Spring questionnaire, first check."))
     vision_id = SelectField(_l("Vision"), validators=[DataRequired(_l("Choose a vision."))])
     sample_percent = IntegerField(

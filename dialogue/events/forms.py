@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from dialogue.coding.models import NOTE_KINDS
-from dialogue.core.forms import Checkboxes, no_control_characters
+from dialogue.core.forms import Checkboxes, no_control_characters, single_line
 from dialogue.events.models import SIGNUP_GROUPS, EventKind
 from dialogue.i18n import LANGUAGE_NAMES, _l
 
@@ -30,7 +30,8 @@ NEEDS = {
 
 class SignupForm(FlaskForm):
     form = HiddenField()
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200), no_control_characters],
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200), single_line,
+                                                    no_control_characters],
                        render_kw={"autocomplete": "name"})
     email = EmailField(_l("Your e-mail address"), validators=[DataRequired(), Email(), Length(max=254)],
                        description=_l("We send the confirmation and a link to cancel here."),
@@ -47,15 +48,19 @@ class EventForm(FlaskForm):
     """An event as an organizer edits it; times are in the municipality's time zone."""
 
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, k.label) for k in EventKind])
-    title_sv = StringField(_l("Title (Swedish)"), validators=[DataRequired(), Length(max=200), no_control_characters])
-    title_da = StringField(_l("Title (Danish)"), validators=[Optional(), Length(max=200), no_control_characters])
-    title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=200), no_control_characters])
+    title_sv = StringField(_l("Title (Swedish)"),
+                           validators=[DataRequired(), Length(max=200), single_line, no_control_characters])
+    title_da = StringField(_l("Title (Danish)"), validators=[Optional(), Length(max=200), single_line,
+                                                            no_control_characters])
+    title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=200), single_line,
+                                                             no_control_characters])
     description_sv = TextAreaField(_l("Description (Swedish)"), validators=[Length(max=5000), no_control_characters])
     description_da = TextAreaField(_l("Description (Danish)"), validators=[Length(max=5000), no_control_characters])
     description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=5000), no_control_characters])
     locality_id = SelectField(_l("Locality"), coerce=str, validate_choice=False)
-    venue = StringField(_l("Venue"), validators=[DataRequired(), Length(max=200), no_control_characters])
-    address = StringField(_l("Street address"), validators=[Optional(), Length(max=300), no_control_characters])
+    venue = StringField(_l("Venue"), validators=[DataRequired(), Length(max=200), single_line, no_control_characters])
+    address = StringField(_l("Street address"), validators=[Optional(), Length(max=300), single_line,
+                                                            no_control_characters])
     accessibility_sv = TextAreaField(_l("Accessibility of the venue"),
                                      description=_l("For example step-free entrance, hearing loop, toilet."),
                                      validators=[Length(max=1000), no_control_characters])
@@ -98,5 +103,5 @@ class NoteForm(FlaskForm):
 
 
 class WalkInForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), no_control_characters])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), single_line, no_control_characters])
     group = SelectField(_l("Group"), choices=[SelectChoice(k, v) for k, v in SIGNUP_GROUPS.items()])

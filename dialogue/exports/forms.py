@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringField
 
+from dialogue.core.forms import single_line
 from dialogue.i18n import _l
 
 DATASET_LABELS = {
@@ -34,8 +35,8 @@ class ExportForm(FlaskForm):
     format = RadioField(_l("Format"), choices=[SelectChoice(k, v) for k, v in FORMAT_LABELS.items()], default="csv")
     delimiter = RadioField(_l("CSV separator"), default="comma", choices=[
         SelectChoice("comma", _l("Comma")), SelectChoice("semicolon", _l("Semicolon (Excel set to Swedish, Danish)"))])
-    date_from = StringField(_l("From (date)"), render_kw={"type": "date"})
-    date_to = StringField(_l("To (date)"), render_kw={"type": "date"})
+    date_from = StringField(_l("From (date)"), validators=[single_line], render_kw={"type": "date"})
+    date_to = StringField(_l("To (date)"), validators=[single_line], render_kw={"type": "date"})
     locality = SelectField(_l("Locality"), validate_choice=False)
     group = SelectField(_l("Respondent group"), validate_choice=False)
     channel = SelectField(_l("Channel"), validate_choice=False)

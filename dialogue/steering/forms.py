@@ -7,7 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import DecimalField, IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from dialogue.core.forms import no_control_characters
+from dialogue.core.forms import no_control_characters, single_line
 from dialogue.i18n import _l
 from dialogue.steering.models import Direction, Frequency
 from dialogue.steering.status import PeriodError, parse_period
@@ -37,7 +37,7 @@ YEAR = [Optional(), NumberRange(min=1900, max=2100, message=_l("Give a year betw
 
 
 class IndicatorForm(FlaskForm):
-    unit = StringField(_l("Unit"), validators=[Length(max=30), no_control_characters],
+    unit = StringField(_l("Unit"), validators=[Length(max=30), single_line, no_control_characters],
                        description=_l("For example %, persons or rank."))
     direction = RadioField(_l("Which way is better"), default=Direction.higher.value,
                            choices=[SelectChoice(d.value, d.label) for d in Direction])
@@ -48,10 +48,11 @@ class IndicatorForm(FlaskForm):
     target_year = IntegerField(_l("Target year"), validators=[DataRequired(message=_l("Give the target year.")),
                                                               *YEAR[1:]])
     frequency = SelectField(_l("Measured"), choices=[SelectChoice(f.value, f.label) for f in Frequency])
-    source = StringField(_l("Source"), validators=[Length(max=200), no_control_characters])
-    committee = StringField(_l("Responsible committee"), validators=[Length(max=200), no_control_characters])
+    source = StringField(_l("Source"), validators=[Length(max=200), single_line, no_control_characters])
+    committee = StringField(_l("Responsible committee"),
+                            validators=[Length(max=200), single_line, no_control_characters])
     kolada_kpi = StringField(_l("Kolada key figure id"), description=_l("Optional, for example U21468."),
-                             validators=[Optional(), Length(max=20),
+                             validators=[Optional(), Length(max=20), single_line,
                                          Regexp(r"^[A-Za-z0-9]+$", message=_l("Only letters and digits."))])
 
     def validate(self, extra_validators=None) -> bool:
@@ -65,13 +66,14 @@ class IndicatorForm(FlaskForm):
 
 
 class MeasurementForm(FlaskForm):
-    period = StringField(_l("Period"), validators=[DataRequired(message=_l("Give the period.")), Length(max=20)],
+    period = StringField(_l("Period"), validators=[DataRequired(message=_l("Give the period.")), Length(max=20),
+                                                   single_line],
                          description=_l("A year (2024), a half year (2024H1) or a quarter (2024Q3)."))
     value = NumberField(_l("Value"), validators=[DataRequired(message=_l("Give the value."))], places=None)
     value_women = NumberField(_l("Value for women"), validators=[Optional()], places=None)
     value_men = NumberField(_l("Value for men"), validators=[Optional()], places=None)
-    source = StringField(_l("Source"), validators=[Length(max=200), no_control_characters])
-    comment = StringField(_l("Comment"), validators=[Length(max=500), no_control_characters])
+    source = StringField(_l("Source"), validators=[Length(max=200), single_line, no_control_characters])
+    comment = StringField(_l("Comment"), validators=[Length(max=500), single_line, no_control_characters])
 
     def validate_period(self, field):
         try:
@@ -87,7 +89,7 @@ class ImportForm(FlaskForm):
                         choices=[SelectChoice("csv", _l("CSV")), SelectChoice("kolada", _l("Kolada (JSON)"))])
     vision_id = SelectField(_l("Vision"), coerce=str, validate_choice=True)
     municipality = StringField(_l("Kolada municipality code"), validators=[
-        Optional(), Regexp(r"^\d{4}$", message=_l("Four digits, for example 0685."))],
+        Optional(), single_line, Regexp(r"^\d{4}$", message=_l("Four digits, for example 0685."))],
         description=_l("Optional: every record of a Kolada file must then be for this municipality."))
 
     def validate_file(self, field):

@@ -9,7 +9,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from dialogue.core.forms import no_control_characters
+from dialogue.core.forms import no_control_characters, single_line
 from dialogue.i18n import _l
 from dialogue.vision.models import NodeKind
 
@@ -18,7 +18,7 @@ LANGS = ("sv", "da", "en")
 
 
 def _title(label):
-    return StringField(label, validators=[Length(max=300), no_control_characters])
+    return StringField(label, validators=[Length(max=300), single_line, no_control_characters])
 
 
 def _text(label):
@@ -48,11 +48,11 @@ class NodeForm(FlaskForm):
 
 
 class VisionForm(FlaskForm):
-    slug = StringField(_l("Short name"), validators=[DataRequired(), Length(max=80)],
+    slug = StringField(_l("Short name"), validators=[DataRequired(), Length(max=80), single_line],
                        description=_l("Lower-case letters, digits and hyphens; the vision is at /vision/<short name>."))
-    name_sv = StringField(_l("Name (Swedish)"), validators=[Length(max=200), no_control_characters])
-    name_da = StringField(_l("Name (Danish)"), validators=[Length(max=200), no_control_characters])
-    name_en = StringField(_l("Name (English)"), validators=[Length(max=200), no_control_characters])
+    name_sv = StringField(_l("Name (Swedish)"), validators=[Length(max=200), single_line, no_control_characters])
+    name_da = StringField(_l("Name (Danish)"), validators=[Length(max=200), single_line, no_control_characters])
+    name_en = StringField(_l("Name (English)"), validators=[Length(max=200), single_line, no_control_characters])
 
     def validate_slug(self, field):
         if not SLUG.match(field.data or ""):
