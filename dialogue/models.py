@@ -1,6 +1,5 @@
 """Every model, imported so that Alembic and `create_all` see all tables."""
 
-from dialogue.accounts.models import AccountLink  # noqa: F401
 from dialogue.api.models import ApiToken  # noqa: F401
 from dialogue.coding.models import (  # noqa: F401
     AgreementCode,
@@ -10,10 +9,9 @@ from dialogue.coding.models import (  # noqa: F401
     Contribution,
     Suggestion,
 )
-from dialogue.core.models import AuditEvent, Locality, Municipality, StaffSession, User  # noqa: F401
+from dialogue.core.models import AuditEvent, Locality, Municipality, OutgoingMail, StaffSession, User  # noqa: F401
 from dialogue.events.models import (  # noqa: F401
     Event,
-    OutgoingMail,
     Registration,
     RegistrationContact,
     Seat,

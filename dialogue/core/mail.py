@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from dialogue.core.base import utcnow
+from dialogue.core.models import OutgoingMail
 from dialogue.extensions import db
 
 log = logging.getLogger(__name__)
@@ -25,8 +26,6 @@ MAX_ATTEMPTS = 20
 
 
 def queue(to: str, subject: str, body: str, ics: str = "") -> int:
-    from dialogue.events.models import OutgoingMail
-
     mail = OutgoingMail(to=to, subject=subject, body=body, ics=ics)
     db.session.add(mail)
     db.session.flush()
@@ -72,8 +71,6 @@ def _deliver(messages: list[EmailMessage]) -> None:
 
 def send_pending(ids: list[int] | None = None, limit: int = 100) -> tuple[int, int]:
     """Send queued messages (only *ids* if given); return (sent, failed). Commits its own work."""
-    from dialogue.events.models import OutgoingMail
-
     query = sa.select(OutgoingMail).where(OutgoingMail.sent_at.is_(None), OutgoingMail.attempts < MAX_ATTEMPTS)
     if ids is not None:
         if not ids:
@@ -100,8 +97,6 @@ def send_pending(ids: list[int] | None = None, limit: int = 100) -> tuple[int, i
 def purge_sent(days: int) -> int:
     """Delete sent messages older than *days*: they hold addresses and links."""
     from datetime import timedelta
-
-    from dialogue.events.models import OutgoingMail
 
     cutoff = utcnow() - timedelta(days=days)
     result = db.session.execute(sa.delete(OutgoingMail).where(OutgoingMail.sent_at < cutoff))

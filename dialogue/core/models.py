@@ -1,4 +1,4 @@
-"""The municipality, its staff and the audit trail."""
+"""The municipality, its staff, the audit trail and the outgoing mail."""
 
 from __future__ import annotations
 
@@ -111,3 +111,18 @@ class AuditEvent(db.Model):
     details: Mapped[dict] = mapped_column(default=dict)
 
     actor: Mapped[User | None] = relationship()
+
+
+class OutgoingMail(db.Model):
+    """A message waiting to be sent, or sent. A mail server that is down delays mail, loses none."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text)
+    ics: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: the class of the last error only, never the message (it may hold the address)
+    last_error: Mapped[str] = mapped_column(sa.String(100), default="")

@@ -1,4 +1,4 @@
-"""Open meetings, trend seminars and workshops; sign-ups with seats per group; the mail outbox."""
+"""Open meetings, trend seminars and workshops; sign-ups with seats per group."""
 
 from __future__ import annotations
 
@@ -161,18 +161,3 @@ class RegistrationContact(db.Model):
     needs_note: Mapped[str] = mapped_column(sa.Text, default="")
 
     registration: Mapped[Registration] = relationship(back_populates="contact")
-
-
-class OutgoingMail(db.Model):
-    """A message waiting to be sent, or sent. A mail server that is down delays mail, loses none."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    to: Mapped[str] = mapped_column(sa.String(254))
-    subject: Mapped[str] = mapped_column(sa.String(300))
-    body: Mapped[str] = mapped_column(sa.Text)
-    ics: Mapped[str] = mapped_column(sa.Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(index=True)
-    attempts: Mapped[int] = mapped_column(default=0)
-    #: the class of the last error only, never the message (it may hold the address)
-    last_error: Mapped[str] = mapped_column(sa.String(100), default="")

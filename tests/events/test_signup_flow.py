@@ -7,7 +7,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from dialogue.events.models import OutgoingMail, Registration, RegistrationContact
+from dialogue.core.models import OutgoingMail
+from dialogue.events.models import Registration, RegistrationContact
 from dialogue.extensions import db
 from tests.conftest import count, csrf_token
 from tests.events.helpers import make_event

@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from dialogue.core.base import utcnow
+from dialogue.core.models import OutgoingMail
 from dialogue.core.time import today
-from dialogue.events.models import OutgoingMail
 from dialogue.extensions import db
 from dialogue.processes.models import PhaseKind, Process
 from dialogue.questionnaires.models import FeedbackContact, Questionnaire

@@ -1,1 +1,0 @@
-"""Staff accounts in the browser: invitations, roles, deactivation and forgotten passwords."""
