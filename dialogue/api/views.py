@@ -13,6 +13,7 @@ from dialogue.api.blueprint import bp
 from dialogue.api.errors import error
 from dialogue.api.paging import BadParameter, page
 from dialogue.coding.models import Coding, Contribution
+from dialogue.core.errors import NulCharacter
 from dialogue.core.models import Locality, Role
 from dialogue.core.respondents import AGE_BANDS, GROUPS
 from dialogue.events.models import Event, Registration
@@ -237,6 +238,11 @@ def vision(slug: str):
 @bp.errorhandler(BadParameter)
 def bad_parameter(exc: BadParameter):
     return error(400, exc.message, parameter=exc.name)
+
+
+@bp.errorhandler(NulCharacter)
+def nul_character(exc: NulCharacter):
+    return error(400, _("%(name)s has a value that cannot be right.", name=exc.parameter), parameter=exc.parameter)
 
 
 @bp.errorhandler(404)

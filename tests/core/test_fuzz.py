@@ -1,0 +1,205 @@
+"""Every public route against generated input (Hypothesis), on both engines: never a server error.
+
+The routes come from `app.url_map` (all but /staff, which has its own tests with a signed-in user, and
+/api, which schemathesis drives from its OpenAPI document). Generated values go into the path's parts,
+the query string and a form body: NUL, CR and LF, invalid percent-escapes, digits that are not ASCII,
+numbers no database column holds and 10,000-character strings, besides real slugs, ids and private-link
+tokens from the demo so that some requests reach real objects. A POST carries either no CSRF token or
+the hidden fields of a GET of the same address (falling back to a token from the questionnaire), so that
+form parsing and checking run too. The number of examples is fixed and the run derandomized: CI runs the
+same requests every time.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+from werkzeug.routing import AnyConverter, PathConverter
+
+from dialogue.core.base import utcnow
+from dialogue.core.services import new_submission_key
+from dialogue.events import services as events
+from dialogue.events.models import Event, EventState
+from dialogue.extensions import db
+from dialogue.processes.models import Process
+from dialogue.questionnaires.models import FeedbackContact, Question, Questionnaire
+from dialogue.steering.feedback import unsubscribe_token
+from dialogue.vision.models import Vision
+from tests.conftest import csrf_token
+from tests.questionnaires.helpers import URL, answer_all, hidden_fields
+
+EXAMPLES = 8  # per route and method: about 200 generated requests on each engine
+
+# Names the public views (and the language switcher) read from the query string and forms.
+QUERY_NAMES = ["lang", "month", "kind", "locality", "page", "q", "group", "next", "cursor", "limit"]
+FORM_NAMES = ["csrf_token", "form", "page", "move", "feedback_email", "website", "name", "email", "group",
+              "needs", "needs_note", "confirm", "lang"]
+
+
+class Raw(str):
+    """Goes into the address or body as it is, not percent-encoded: for invalid escapes."""
+
+
+ESCAPES = ["%", "%0", "%zz", "%%", "%00", "%0D%0A", "%C0%80", "%FF", "%E2%82", "%ED%A0%80", "%u0041", "%2F", "%2e%2e"]
+DANGEROUS = ["\x00", "a\x00b", "\r\n", "x\ry", "\n", Raw("%00"), Raw("a%00"), Raw("%0D%0A")]
+ODD = [
+    "\x00", "a\x00b", "\r", "\n", "\r\n", "x\r\nSet-Cookie: a=b", "\t", "\x1b", "\x7f", "\u0085", "\u2028",
+    "²", "١٢", "٣", "߃", "𝟗", "〇", "Ⅻ",  # digits (and numerals) that are not ASCII
+    "9" * 20, str(2**63), str(2**63 - 1), str(2**64), str(2**31), "-1", "0", "-0", "+1", " 1 ", "1.5", "1e309",
+    "NaN", "inf", "0x10",
+    "x" * 10_000, "9" * 10_000, "é" * 10_000,
+    "9999-12", "0001-01", "0000-00", "2026-13", "2026-1", "-2026-01", "99999-01",
+    "<script>", "../..", "//evil.example", "javascript:alert(1)", "\u202e", "\ufeff", "\U0010ffff", "",
+]
+
+
+def encode(value: str) -> str:
+    return str(value) if isinstance(value, Raw) else quote(value, safe="")
+
+
+def value_strategy(real: list[str]) -> st.SearchStrategy[str]:
+    text = st.text(max_size=30)
+    return st.one_of(
+        st.sampled_from(DANGEROUS),
+        st.sampled_from(ODD),
+        st.sampled_from(ESCAPES).map(Raw),
+        st.tuples(text, st.sampled_from(ESCAPES), text).map(lambda t: Raw(encode(t[0]) + t[1] + encode(t[2]))),
+        text,
+        st.integers(min_value=-(2**80), max_value=2**80).map(str),
+        st.text(st.characters(categories=["Nd", "No", "Nl"]), min_size=1, max_size=25),
+        st.sampled_from(real),
+    )
+
+
+def public_rules(app) -> list:
+    rules = [rule for rule in app.url_map.iter_rules()
+             if not rule.rule.startswith(("/staff", "/api"))]
+    assert len(rules) > 15  # the public site is all here
+    return sorted(rules, key=lambda r: r.rule)
+
+
+ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+def part_strategy(rule, name: str, values: st.SearchStrategy[str], real: dict[str, list[str]]):
+    converter = rule._converters[name]
+    if isinstance(converter, AnyConverter):
+        known = sorted(converter.items)
+    elif isinstance(converter, PathConverter):
+        known = ["css/site.css", "../dialogue/config.py", "a/../../x", "."]
+    else:  # real ids, slugs and tokens for this place in this route (a vision slug for /vision/...)
+        known = real.get(f"{rule.rule.split('/')[1]} {name}") or real.get(name) or real["any"]
+    return st.one_of(st.sampled_from(known), values)
+
+
+def demo_values(app, client) -> dict[str, list[str]]:
+    """Real ids, slugs and private-link tokens of the demo (one answer sent, with an address for the
+    feedback, and one sign-up made), by the route's first segment and argument name."""
+    _fields, receipt = answer_all(app, client, feedback_email="ada@example.se")
+    answer_tokens = re.findall(r"/answers/([A-Za-z0-9_-]{20,})", receipt.get_data(as_text=True))
+    assert answer_tokens
+    with app.app_context():
+        event = next(e for e in db.session.scalars(sa.select(Event)) if e.signup_open(utcnow()))
+        _registration, cancel_token = events.register(
+            event, group="other", name="Ada", email="ada@example.se", needs=[], needs_note="", locale="sv",
+            submission_key=new_submission_key())
+        db.session.commit()
+        real = {
+            "questionnaires slug": list(db.session.scalars(sa.select(Questionnaire.slug))),
+            "questionnaires token": answer_tokens,
+            "processes slug": list(db.session.scalars(sa.select(Process.slug))),
+            "vision slug": list(db.session.scalars(sa.select(Vision.slug))),
+            "events event_id": [str(i) for i in db.session.scalars(
+                sa.select(Event.id).where(Event.state != EventState.draft))],
+            "events token": [cancel_token],
+            "feedback token": [unsubscribe_token(c) for c in db.session.scalars(sa.select(FeedbackContact))],
+            "question": [str(i) for i in db.session.scalars(sa.select(Question.id))],
+        }
+    real["any"] = sorted({v for values in real.values() for v in values})
+    return real
+
+
+def test_public_routes_never_answer_with_a_server_error(app_factory, municipality):
+    app = app_factory(RATELIMIT_ENABLED=False)
+    client = app.test_client()
+    real = demo_values(app, client)
+    fallback_fields = hidden_fields(client.get(URL).get_data(as_text=True))
+    values = value_strategy(real["any"])
+    query = st.lists(st.tuples(st.one_of(st.sampled_from(QUERY_NAMES), values), values), max_size=3)
+    form = st.lists(st.tuples(st.one_of(st.sampled_from(FORM_NAMES + [f"q{i}" for i in real["question"]]
+                                                        + [f"q{i}_other" for i in real["question"]]), values),
+                              values), max_size=4)
+    seen: dict[str, set[int]] = {}
+
+    def send(method: str, url: str, fields: list[tuple[str, str]]):
+        if method == "GET":
+            response = client.get(url)
+        else:
+            body = "&".join(f"{encode(k)}={encode(v)}" for k, v in fields)
+            response = client.post(url, data=body, content_type="application/x-www-form-urlencoded")
+        seen.setdefault(method, set()).add(response.status_code)
+        assert response.status_code < 500, (method, url, fields)
+        return response
+
+    def fuzz(rule, method: str) -> None:
+        parts = st.fixed_dictionaries({name: part_strategy(rule, name, values, real) for name in rule.arguments})
+
+        @given(parts=parts, query=query, form=form if method == "POST" else st.just([]))
+        @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
+                  suppress_health_check=list(HealthCheck))
+        def check(parts, query, form):
+            url = ARGUMENT.sub(lambda m: encode(parts[m.group(1)]), rule.rule)
+            if query:
+                url += "?" + "&".join(f"{encode(k)}={encode(v)}" for k, v in query)
+            note(f"{method} {url} {form!r:.2000}")  # shown for a failing example with the request's error
+            page = send("GET", url, [])
+            if method == "POST":
+                send("POST", url, form)  # no CSRF token: refused, whatever the form holds
+                # with the hidden fields of the page (the CSRF token, the questionnaire's form token)
+                hidden = hidden_fields(page.get_data(as_text=True)) or fallback_fields
+                send("POST", url, [(k, v) for k, v in hidden.items() if k in ("csrf_token", "form")] + form)
+
+        check()
+
+    # each route and method gets its own examples, so that none is left to chance
+    for rule in public_rules(app):
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            fuzz(rule, method)
+    # the requests reached real pages and real forms, and met odd input
+    assert {200, 400, 404} <= seen["GET"] and {200, 400, 422} <= seen["POST"], seen
+
+
+ENGLISH = {"Accept-Language": "en"}
+NUL_GETS = [
+    "/events/?month=2026-01%00",
+    "/events/?q%00=1",
+    "/processes/x%00y",
+    f"{URL}%00",
+    "/vision/%00/follow-up",
+    "/static/css%00/site.css",
+    "/staff/login?next=/%00",
+]
+
+
+def test_a_nul_anywhere_is_a_bad_request(client):
+    """PostgreSQL refuses NUL in text: every request holding one is answered 400 before any view reads it."""
+    for url in NUL_GETS:
+        response = client.get(url, headers=ENGLISH)
+        assert response.status_code == 400, url
+        assert "Go back and try again." in response.get_data(as_text=True), url  # the friendly error page
+    token = csrf_token(client, "/staff/login")
+    response = client.post("/staff/login", data={"csrf_token": token, "email": "ada\x00@example.se",
+                                                 "password": "x"}, headers=ENGLISH)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Go back and try again." in page and "The form had expired" not in page  # not the CSRF check
+
+
+def test_a_nul_in_the_api_is_a_bad_request_in_json(client):
+    response = client.get("/api/v1/questionnaires?cursor=%00")
+    assert response.status_code == 400
+    assert response.json["error"]["parameter"] == "cursor"
