@@ -84,6 +84,7 @@ def _timezone() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from dialogue.accounts.blueprint import bp as accounts_bp
     from dialogue.api.blueprint import bp as api_bp
     from dialogue.coding.blueprint import bp as coding_bp
     from dialogue.core.blueprint import bp as core_bp
@@ -96,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from dialogue.vision.blueprint import bp as vision_bp
 
     app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
     app.register_blueprint(processes_bp)
     app.register_blueprint(questionnaires_bp)
     app.register_blueprint(events_bp)

@@ -10,6 +10,7 @@ import click
 import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from dialogue.core import services
 from dialogue.core.models import Role, User
@@ -25,6 +26,12 @@ def _read_password(password_stdin: bool) -> str:
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
+def _english(error: Exception) -> str:
+    """The command line speaks English; the same messages are translated on the staff pages."""
+    with force_locale("en"):
+        return str(error)
+
+
 @users.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
@@ -35,7 +42,7 @@ def create_user(email: str, role: str, password_stdin: bool) -> None:
     try:
         user = services.create_user(email, password, role)
     except ValueError as error:
-        raise click.ClickException(str(error)) from error
+        raise click.ClickException(_english(error)) from error
     services.audit("user.create", user, actor=None, role=role)
     db.session.commit()
     click.echo(f"Created {user.email} ({user.role.value}).")
@@ -64,7 +71,7 @@ def set_password(email: str, password_stdin: bool) -> None:
     try:
         services.set_password(user, _read_password(password_stdin))
     except ValueError as error:
-        raise click.ClickException(str(error)) from error
+        raise click.ClickException(_english(error)) from error
     services.audit("user.set_password", user, actor=None)
     db.session.commit()
     click.echo(f"Password changed for {user.email}.")
@@ -204,3 +211,6 @@ def init_app(app: Flask) -> None:
     from dialogue.exports.cli import export_group
 
     app.cli.add_command(export_group)
+    from dialogue.core.backup import backup_group
+
+    app.cli.add_command(backup_group)

@@ -81,6 +81,7 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "PASSWORD_RESET_RATE_LIMIT": env.get("PASSWORD_RESET_RATE_LIMIT", "5 per hour"),
         # Generous: a library computer may send many residents' answers from one address.
         "ANSWER_RATE_LIMIT": env.get("ANSWER_RATE_LIMIT", "60 per minute;2000 per day"),
         # A questionnaire sent back faster than this after it was shown is taken for a program.

@@ -1,5 +1,6 @@
 """Every model, imported so that Alembic and `create_all` see all tables."""
 
+from dialogue.accounts.models import AccountLink  # noqa: F401
 from dialogue.api.models import ApiToken  # noqa: F401
 from dialogue.coding.models import (  # noqa: F401
     AgreementCode,

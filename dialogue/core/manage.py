@@ -9,7 +9,7 @@ from dialogue.core import services
 from dialogue.core.blueprint import bp
 from dialogue.core.forms import SettingsForm
 from dialogue.core.ids import page_number
-from dialogue.core.models import AuditEvent, Municipality, Role, User
+from dialogue.core.models import AuditEvent, Municipality, Role
 from dialogue.extensions import db
 from dialogue.i18n import _
 from dialogue.security import staff_required
@@ -44,14 +44,6 @@ def settings():
         # the anchor drops any "#field" left in the address by the error summary, so the message shows
         return redirect(url_for("core.settings", _anchor="main"))
     return render_template("core/manage/settings.html", form=form), 422 if form.errors else 200
-
-
-@bp.route("/staff/users")
-@staff_required(Role.admin)
-def users():
-    """Staff accounts (created with `flask users create`)."""
-    rows = db.session.scalars(sa.select(User).order_by(User.email)).all()
-    return render_template("core/manage/users.html", users=rows)
 
 
 @bp.route("/staff/audit")

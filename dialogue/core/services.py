@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from dialogue.core.base import utcnow
 from dialogue.core.models import AuditEvent, Locality, Municipality, Role, StaffSession, User
 from dialogue.extensions import db
+from dialogue.i18n import _l
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
@@ -32,20 +33,20 @@ def _hasher() -> PasswordHasher:
 def check_password_policy(password: str, email: str = "") -> None:
     """Length is what protects a password (NIST 800-63B); composition rules are not asked for."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise PasswordPolicyError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+        raise PasswordPolicyError(_l("The password must be at least %(n)s characters long.", n=MIN_PASSWORD_LENGTH))
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise PasswordPolicyError(f"The password must be at most {MAX_PASSWORD_LENGTH} characters long.")
+        raise PasswordPolicyError(_l("The password must be at most %(n)s characters long.", n=MAX_PASSWORD_LENGTH))
     if email and password.strip().lower() == email.strip().lower():
-        raise PasswordPolicyError("The password must not be the e-mail address.")
+        raise PasswordPolicyError(_l("The password must not be the e-mail address."))
     if len(set(password)) < 4:
-        raise PasswordPolicyError("The password repeats too few characters to be safe.")
+        raise PasswordPolicyError(_l("The password repeats too few characters to be safe."))
 
 
 def create_user(email: str, password: str, role: Role | str) -> User:
     email = email.strip().lower()
     check_password_policy(password, email)
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        raise ValueError(f"A user with the e-mail address {email} exists already.")
+        raise ValueError(_l("A user with the e-mail address %(email)s exists already.", email=email))
     user = User(email=email, password_hash=_hasher().hash(password), role=Role(role))
     db.session.add(user)
     db.session.flush()

@@ -7,7 +7,8 @@ import pytest
 from dialogue.core.models import Role
 from tests.conftest import PASSWORD, csrf_token, login
 
-PUBLIC_STAFF_ENDPOINTS = {"core.login", "core.logout"}
+# reached from mailed links or by people who cannot sign in: tests/accounts covers them
+PUBLIC_STAFF_ENDPOINTS = {"core.login", "core.logout", "accounts.forgot_password", "accounts.choose_password"}
 # Pages of one agreement round: only its two coders (and admins) pass; the sample round's coders are other
 # analysts, so a signed-in analyst meets the object-level 403 (tests/coding/test_agreement.py covers the coders).
 ROUND_CODERS_ONLY = {"coding.agreement_round", "coding.agreement_code", "coding.agreement_results"}
@@ -70,7 +71,7 @@ def sample_args(app, municipality):
                            questionnaire_id=questionnaire.id, question_id=question.id, response_id=response_id,
                            vision_id=vision_id, contribution_id=contribution_id, node_id=node_id,
                            process_id=process_id, token_id=token_id, round_id=agreement_round.id,
-                           item_id=agreement_round.items[0].id)
+                           item_id=agreement_round.items[0].id, user_id=coder_a.id)
         from dialogue.steering.demo import load_vetlanda
         from dialogue.steering.models import Measurement
 
