@@ -18,6 +18,7 @@ from dialogue.events.models import (  # noqa: F401
     Seat,
     SeatQuota,
 )
+from dialogue.exports.models import ExportChunk, ExportJob  # noqa: F401
 from dialogue.processes.models import Phase, Process  # noqa: F401
 from dialogue.questionnaires.models import Answer, FeedbackContact, Question, Questionnaire, Response  # noqa: F401
 from dialogue.reports.models import PopulationFigure  # noqa: F401
