@@ -1,7 +1,7 @@
 """export jobs and their files: exports from the staff page are built in the background, kept for a day
 
 Revision ID: c3efded0f18b
-Revises: d85b17b63d5a
+Revises: f801da2f92a6
 Create Date: 2026-12-06 20:23:34.812548
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c3efded0f18b'
-down_revision = 'd85b17b63d5a'
+down_revision = 'f801da2f92a6'
 branch_labels = None
 depends_on = None
 
