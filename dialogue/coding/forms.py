@@ -6,24 +6,20 @@ for that filter), and the page says which filter it ignored; nothing here can fa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
-import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from dialogue.coding.models import CHANNEL_LABELS
+from dialogue.coding.sources import Filter, queue_filters
 from dialogue.core.respondents import GROUPS
 from dialogue.core.services import get_municipality
-from dialogue.events.models import Event
-from dialogue.extensions import db
 from dialogue.i18n import LANGUAGE_NAMES, _l
-from dialogue.questionnaires.models import Question, Questionnaire, QuestionType
 
 STATES = {"uncoded": _l("Not coded yet"), "coded": _l("Coded"), "all": _l("All")}
-TEXT_TYPES = (QuestionType.short_text, QuestionType.long_text)
 
-LABELS = {"state": _l("State"), "channel": _l("Channel"), "questionnaire": _l("Questionnaire"),
-          "question": _l("Question"), "event": _l("Event"), "locality": _l("Locality"), "group": _l("Group"),
+#: the queue's own filters; the sources' filters (questionnaire, question, event, ...) carry their labels
+LABELS = {"state": _l("State"), "channel": _l("Channel"), "locality": _l("Locality"), "group": _l("Group"),
           "language": _l("Language"), "vision": _l("Vision")}
 
 
@@ -31,76 +27,68 @@ LABELS = {"state": _l("State"), "channel": _l("Channel"), "questionnaire": _l("Q
 class Choices:
     """What each filter offers; ids are strings, as they come in the address."""
 
-    questionnaires: list[tuple[str, object]] = field(default_factory=list)
-    #: (questionnaire title, [(question id, question text), ...])
-    questions: list[tuple[object, list[tuple[str, object]]]] = field(default_factory=list)
-    events: list[tuple[str, object]] = field(default_factory=list)
+    #: the filters the contributions' sources offer, from their describers
+    sources: list[Filter] = field(default_factory=list)
     localities: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
     def load(cls) -> Choices:
-        questionnaires = db.session.execute(
-            sa.select(Questionnaire.id, Questionnaire.title).order_by(Questionnaire.id)).all()
-        questions = db.session.execute(
-            sa.select(Question.id, Question.text, Question.questionnaire_id)
-            .where(sa.or_(Question.type.in_(TEXT_TYPES), Question.allow_other.is_(True)))
-            .order_by(Question.questionnaire_id, Question.position)).all()
-        by_questionnaire: dict[int, list[tuple[str, object]]] = {}
-        for question in questions:
-            by_questionnaire.setdefault(question.questionnaire_id, []).append((str(question.id), question.text))
-        events = db.session.execute(sa.select(Event.id, Event.title).order_by(Event.starts_at)).all()
         municipality = get_municipality()
         places = municipality.active_localities if municipality else ()
-        return cls(
-            questionnaires=[(str(q.id), q.title) for q in questionnaires],
-            questions=[(q.title, by_questionnaire[q.id]) for q in questionnaires if q.id in by_questionnaire],
-            events=[(str(e.id), e.title) for e in events],
-            localities=[(str(p.id), p.name) for p in places],
-        )
+        return cls(sources=queue_filters(), localities=[(str(p.id), p.name) for p in places])
+
+    def label(self, name: str) -> object:
+        return LABELS.get(name) or next(found.label for found in self.sources if found.name == name)
 
 
 @dataclass
 class QueueFilters:
     state: str = "uncoded"
     channel: str = ""
-    questionnaire: str = ""
-    question: str = ""
-    event: str = ""
+    #: the sources' filters that are set, by name (questionnaire, question, event, ...)
+    sources: dict[str, str] = field(default_factory=dict)
     locality: str = ""
     group: str = ""
     language: str = ""
     vision: str = ""
     #: names of filters whose value was not among the choices, and so left out
     ignored: list[str] = field(default_factory=list)
+    #: the Contribution column each source's filter narrows, in the sources' order
+    columns: dict[str, object] = field(default_factory=dict)
 
     @classmethod
     def from_args(cls, args: MultiDict, choices: Choices, vision_ids: list[str]) -> QueueFilters:
         allowed = {
             "state": set(STATES),
             "channel": {str(key) for key in CHANNEL_LABELS},
-            "questionnaire": {key for key, _title in choices.questionnaires},
-            "question": {key for _title, items in choices.questions for key, _text in items},
-            "event": {key for key, _title in choices.events},
+            **{found.name: found.keys() for found in choices.sources},
             "locality": {key for key, _name in choices.localities},
             "group": set(GROUPS),
             "language": set(LANGUAGE_NAMES),
             "vision": set(vision_ids),
         }
-        filters = cls()
+        filters = cls(columns={found.name: found.column for found in choices.sources})
         for name, values in allowed.items():
             wanted = args.get(name, "").strip()
             if wanted in values:
-                setattr(filters, name, wanted)
+                if name in filters.columns:
+                    filters.sources[name] = wanted
+                else:
+                    setattr(filters, name, wanted)
             elif wanted:
                 filters.ignored.append(name)
         return filters
 
+    def __getitem__(self, name: str) -> str:
+        """A filter's value by name ("" when not set), as the queue's template asks for it."""
+        return self.sources.get(name, "") if name in self.columns else getattr(self, name)
+
     def ids(self, name: str) -> int | None:
-        value = getattr(self, name)
+        value = self[name]
         return int(value) if value else None
 
     def as_args(self) -> dict[str, str]:
         """The filters that are set, for links (the queue's default state is left out)."""
-        default = {"state": "uncoded"}
-        return {f.name: getattr(self, f.name) for f in fields(self)
-                if f.name != "ignored" and getattr(self, f.name) and getattr(self, f.name) != default.get(f.name)}
+        values = {"state": self.state, "channel": self.channel, **self.sources, "locality": self.locality,
+                  "group": self.group, "language": self.language, "vision": self.vision}
+        return {name: value for name, value in values.items() if value and not (name == "state" and value == "uncoded")}

@@ -9,18 +9,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from dialogue.coding import agreement, services, suggest
+from dialogue.coding import agreement, services, sources, suggest
 from dialogue.coding.blueprint import bp
-from dialogue.coding.forms import LABELS, STATES, Choices, QueueFilters
+from dialogue.coding.forms import STATES, Choices, QueueFilters
 from dialogue.coding.models import CHANNEL_LABELS, NOTE_KINDS, Contribution
 from dialogue.core.ids import page_number, parse_id
 from dialogue.core.models import Locality, Role
 from dialogue.core.respondents import GROUPS
 from dialogue.core.services import audit
-from dialogue.events.models import Event
 from dialogue.extensions import db
 from dialogue.i18n import LANGUAGE_NAMES, _
-from dialogue.questionnaires.models import Question, Questionnaire
 from dialogue.security import staff_required
 from dialogue.vision.models import Vision
 
@@ -40,9 +38,9 @@ def _vision(filters: QueueFilters, visions: list[Vision]) -> Vision | None:
     return (chosen or visions or [None])[0]
 
 
-def _ignored_message(filters: QueueFilters) -> None:
+def _ignored_message(filters: QueueFilters, choices: Choices) -> None:
     if filters.ignored:
-        names = ", ".join(str(LABELS[name]) for name in filters.ignored)
+        names = ", ".join(str(choices.label(name)) for name in filters.ignored)
         flash(_("Some filters had a value that does not exist and were left out: %(names)s.", names=names), "error")
 
 
@@ -52,7 +50,7 @@ def manage_queue():
     """Contributions to code, filterable by state, channel, questionnaire, question, event, locality, group
     and language. The total is one COUNT over indexed columns; the page is one LIMIT/OFFSET query."""
     filters, choices, visions = _filters()
-    _ignored_message(filters)
+    _ignored_message(filters, choices)
     query = services.queue(filters).options(selectinload(Contribution.codings))
     page = db.paginate(query, page=page_number(request.args.get("page")), per_page=PER_PAGE, error_out=False,
                        count=True)
@@ -178,13 +176,7 @@ def manage_code(contribution_id: int):
     number_of = {node.id: n for n, node in enumerate(nodes, 1)}
     previous, following = services.neighbours(filters, contribution.id)
     active = contribution.active_codings
-    context = {
-        "question": db.session.get(Question, contribution.question_id) if contribution.question_id else None,
-        "questionnaire": (db.session.get(Questionnaire, contribution.questionnaire_id)
-                          if contribution.questionnaire_id else None),
-        "event": db.session.get(Event, contribution.event_id) if contribution.event_id else None,
-        "locality": db.session.get(Locality, contribution.locality_id) if contribution.locality_id else None,
-    }
+    locality = db.session.get(Locality, contribution.locality_id) if contribution.locality_id else None
     return render_template(
         "coding/manage/code.html", contribution=contribution, nodes=nodes, vision=vision, entry=entry,
         number_of=number_of, by_node={c.node_id: c for c in active}, suggestions=suggestions,
@@ -192,4 +184,4 @@ def manage_code(contribution_id: int):
         min_coded=suggest.MIN_CODED, segments=services.segments(contribution.text, active, number_of),
         previous=previous, following=following,
         filters=filters, channels=CHANNEL_LABELS, note_kinds=NOTE_KINDS, groups=GROUPS, languages=LANGUAGE_NAMES,
-        **context), (422 if entry.errors else 200)
+        facts=sources.facts_of(contribution), locality=locality), (422 if entry.errors else 200)

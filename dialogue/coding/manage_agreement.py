@@ -17,17 +17,15 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from dialogue.coding import agreement
+from dialogue.coding import agreement, sources
 from dialogue.coding.blueprint import bp
 from dialogue.coding.models import CHANNEL_LABELS, NOTE_KINDS, AgreementItem, AgreementRound, Contribution
 from dialogue.core.forms import no_control_characters, single_line
 from dialogue.core.models import Role, User
 from dialogue.core.respondents import GROUPS
 from dialogue.core.services import audit
-from dialogue.events.models import Event
 from dialogue.extensions import db
 from dialogue.i18n import _, _l, tr
-from dialogue.questionnaires.models import Question
 from dialogue.security import staff_required
 from dialogue.vision.models import Vision
 
@@ -175,12 +173,10 @@ def agreement_code(round_id: int, item_id: int):
         flash(_("Your codes are saved."), "success")
         return redirect(url_for("coding.agreement_code", round_id=agreement_round.id, item_id=item.id))
     contribution = db.session.get(Contribution, item.contribution_id)
-    question = db.session.get(Question, contribution.question_id) if contribution.question_id else None
-    event = db.session.get(Event, contribution.event_id) if contribution.event_id else None
     position = [i.id for i in agreement_round.items].index(item.id) + 1
     return render_template("coding/manage/agreement/code.html", round=agreement_round, item=item, nodes=nodes,
                            chosen=agreement.own_codes(item, current_user.id), contribution=contribution,
-                           question=question, event=event, position=position, done=agreement.is_done(item, which),
+                           facts=sources.facts_of(contribution), position=position, done=agreement.is_done(item, which),
                            editable=agreement.can_change(agreement_round, item), channels=CHANNEL_LABELS,
                            note_kinds=NOTE_KINDS, groups=GROUPS)
 

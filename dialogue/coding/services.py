@@ -116,9 +116,8 @@ def queue(filters: QueueFilters):
         query = query.where(coded)
     if filters.channel:
         query = query.where(Contribution.channel == filters.channel)
-    for name, column in (("questionnaire", Contribution.questionnaire_id), ("question", Contribution.question_id),
-                         ("event", Contribution.event_id), ("locality", Contribution.locality_id)):
-        if getattr(filters, name):
+    for name, column in (*filters.columns.items(), ("locality", Contribution.locality_id)):
+        if filters[name]:
             query = query.where(column == filters.ids(name))
     if filters.group:
         query = query.where(Contribution.respondent_group == filters.group)

@@ -1,0 +1,28 @@
+"""What events add to the features below them, registered when their blueprint is registered on an app."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask.blueprints import BlueprintSetupState
+
+from dialogue.coding import sources
+from dialogue.coding.models import Contribution
+from dialogue.events.models import Event
+from dialogue.extensions import db
+from dialogue.i18n import _l
+
+
+def _facts(contribution: Contribution) -> list[sources.Fact]:
+    event = db.session.get(Event, contribution.event_id) if contribution.event_id else None
+    return [sources.Fact(_l("Event"), event.title)] if event is not None else []
+
+
+def _filters() -> list[sources.Filter]:
+    events = db.session.execute(sa.select(Event.id, Event.title).order_by(Event.starts_at)).all()
+    return [sources.Filter("event", _l("Event"), _l("All events"), Contribution.event_id,
+                           [(str(e.id), e.title) for e in events])]
+
+
+def register(state: BlueprintSetupState) -> None:
+    # coding shows and filters contributions by the event they were noted at but knows no events
+    sources.register(state.app, sources.Describer(facts=_facts, filters=_filters))
