@@ -16,7 +16,7 @@ import re
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 from werkzeug.routing import AnyConverter, PathConverter
 
@@ -32,7 +32,7 @@ from dialogue.vision.models import Vision
 from tests.conftest import csrf_token
 from tests.questionnaires.helpers import URL, answer_all, hidden_fields
 
-EXAMPLES = 8  # per route and method: about 200 generated requests on each engine
+EXAMPLES = 6  # generated, per route and method (and the EDGES)
 
 # Names the public views (and the language switcher) read from the query string and forms.
 QUERY_NAMES = ["lang", "month", "kind", "locality", "page", "q", "group", "next", "cursor", "limit"]
@@ -55,6 +55,11 @@ ODD = [
     "9999-12", "0001-01", "0000-00", "2026-13", "2026-1", "-2026-01", "99999-01",
     "<script>", "../..", "//evil.example", "javascript:alert(1)", "\u202e", "\ufeff", "\U0010ffff", "",
 ]
+
+
+# sent in every parameter at once too, so that they are never left to chance: a month the calendar cannot
+# hold, an id too large for BIGINT, a digit int() refuses, a long text, escapes that decode to nothing valid
+EDGES = ["9999-12", "0001-01", "9" * 20, "²", "-1", "x" * 10_000, Raw("%zz%C0%80%0D%0A")]
 
 
 def encode(value: str) -> str:
@@ -85,15 +90,14 @@ def public_rules(app) -> list:
 ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 
-def part_strategy(rule, name: str, values: st.SearchStrategy[str], real: dict[str, list[str]]):
+def known_parts(rule, name: str, real: dict[str, list[str]]) -> list[str]:
     converter = rule._converters[name]
     if isinstance(converter, AnyConverter):
-        known = sorted(converter.items)
-    elif isinstance(converter, PathConverter):
-        known = ["css/site.css", "../dialogue/config.py", "a/../../x", "."]
-    else:  # real ids, slugs and tokens for this place in this route (a vision slug for /vision/...)
-        known = real.get(f"{rule.rule.split('/')[1]} {name}") or real.get(name) or real["any"]
-    return st.one_of(st.sampled_from(known), values)
+        return sorted(converter.items)
+    if isinstance(converter, PathConverter):
+        return ["css/site.css", "../dialogue/config.py", "a/../../x", "."]
+    # real ids, slugs and tokens for this place in this route (a vision's slug for /vision/...)
+    return real.get(f"{rule.rule.split('/')[1]} {name}") or real.get(name) or real["any"]
 
 
 def demo_values(app, client) -> dict[str, list[str]]:
@@ -130,9 +134,8 @@ def test_public_routes_never_answer_with_a_server_error(app_factory, municipalit
     fallback_fields = hidden_fields(client.get(URL).get_data(as_text=True))
     values = value_strategy(real["any"])
     query = st.lists(st.tuples(st.one_of(st.sampled_from(QUERY_NAMES), values), values), max_size=3)
-    form = st.lists(st.tuples(st.one_of(st.sampled_from(FORM_NAMES + [f"q{i}" for i in real["question"]]
-                                                        + [f"q{i}_other" for i in real["question"]]), values),
-                              values), max_size=4)
+    form_names = FORM_NAMES + [f"q{i}" for i in real["question"]] + [f"q{i}_other" for i in real["question"]]
+    form = st.lists(st.tuples(st.one_of(st.sampled_from(form_names), values), values), max_size=4)
     seen: dict[str, set[int]] = {}
 
     def send(method: str, url: str, fields: list[tuple[str, str]]):
@@ -146,7 +149,8 @@ def test_public_routes_never_answer_with_a_server_error(app_factory, municipalit
         return response
 
     def fuzz(rule, method: str) -> None:
-        parts = st.fixed_dictionaries({name: part_strategy(rule, name, values, real) for name in rule.arguments})
+        known = {name: known_parts(rule, name, real) for name in rule.arguments}
+        parts = st.fixed_dictionaries({name: st.one_of(st.sampled_from(k), values) for name, k in known.items()})
 
         @given(parts=parts, query=query, form=form if method == "POST" else st.just([]))
         @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
@@ -163,6 +167,10 @@ def test_public_routes_never_answer_with_a_server_error(app_factory, municipalit
                 hidden = hidden_fields(page.get_data(as_text=True)) or fallback_fields
                 send("POST", url, [(k, v) for k, v in hidden.items() if k in ("csrf_token", "form")] + form)
 
+        # besides the generated examples, each edge value in every parameter at once, on a real object
+        for value in EDGES:
+            check = example(parts={name: k[0] for name, k in known.items()}, query=[(n, value) for n in QUERY_NAMES],
+                            form=[(n, value) for n in form_names] if method == "POST" else [])(check)
         check()
 
     # each route and method gets its own examples, so that none is left to chance
