@@ -25,11 +25,21 @@ def default_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def offered_languages() -> list[str]:
+    """The languages the municipality offers, in the site's order (all of them before it is set up)."""
+    from dialogue.core.services import get_municipality
+
+    municipality = get_municipality() if has_request_context() else None
+    supported = current_app.config["LANGUAGES"]
+    chosen = [code for code in supported if municipality is not None and code in (municipality.languages or ())]
+    return chosen or list(supported)
+
+
 def select_locale() -> str:
     """``?lang=`` (the switcher), then the remembered choice, then the browser, then the default."""
     if "locale" in g:
         return g.locale
-    languages = current_app.config["LANGUAGES"]
+    languages = offered_languages()
     chosen = request.args.get("lang")
     if chosen in languages:
         g.remember_locale = chosen

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from zoneinfo import available_timezones
 
+from flask_babel import format_decimal
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from werkzeug.datastructures import FileStorage
 from wtforms import (
+    BooleanField,
+    DateField,
     EmailField,
     PasswordField,
     SelectChoice,
@@ -17,6 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Email, Length, Optional, ValidationError
 
+from dialogue.core import colours
 from dialogue.i18n import LANGUAGE_NAMES, _l
 
 
@@ -60,6 +66,10 @@ class SettingsForm(FlaskForm):
     )
     default_locale = SelectField(_l("Default language"),
                                  choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()])
+    languages = Checkboxes(_l("Languages offered"),
+                           choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
+                           description=_l("Residents can switch between these. Texts missing in a language "
+                                          "are shown in the default language."))
     timezone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64), single_line],
                            description=_l("For example Europe/Stockholm or Europe/Copenhagen."))
     contact_email = EmailField(_l("Contact e-mail"), validators=[Optional(), Email(), Length(max=254)])
@@ -78,9 +88,87 @@ class SettingsForm(FlaskForm):
         if field.data and not field.data.lower().startswith(("https://", "http://")):
             raise ValidationError(_l("The address must start with https://"))
 
+    def validate_languages(self, field):
+        if self.default_locale.data not in (field.data or []):
+            raise ValidationError(_l("Offer the default language too."))
+
     def validate_localities(self, field):
         names = [line.strip() for line in field.data.splitlines() if line.strip()]
         if any(len(name) > 120 for name in names):
             raise ValidationError(_l("A locality name may be at most 120 characters long."))
         if len(set(names)) != len(names):
             raise ValidationError(_l("Each locality may appear only once."))
+
+
+LOGO_MAX_BYTES = 512 * 1024
+_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
+def image_type(data: bytes) -> str | None:
+    """image/png or image/jpeg by the file's own first bytes (never its name or the browser's word)."""
+    return next((kind for magic, kind in _SIGNATURES.items() if data.startswith(magic)), None)
+
+
+class AppearanceForm(FlaskForm):
+    logo = FileField(_l("Logo"), description=_l("PNG or JPEG, at most 512 kB. Shown at the top of every page "
+                                                  "and on printed reports."))
+    remove_logo = BooleanField(_l("Remove the logo"))
+    accent_color = StringField(
+        _l("Accent colour"), validators=[DataRequired(), Length(max=7)],
+        description=_l("As #rrggbb, for example #005a8c. Links and buttons use it, so it must be dark enough "
+                       "to read against white."))
+
+    def validate_accent_color(self, field):
+        value = (field.data or "").strip()
+        if not colours.HEX.fullmatch(value):
+            raise ValidationError(_l("Write the colour as # and six hexadecimal digits, for example #005a8c."))
+        ratio = colours.weakest_contrast(value)
+        if ratio < colours.MINIMUM:
+            raise ValidationError(_l(
+                "The colour has a contrast of only %(ratio)s:1 against white and the pale background; at least "
+                "4.5:1 is needed so that links and button texts can be read. Choose a darker colour.",
+                ratio=format_decimal(ratio, "0.0")))
+
+    def validate_logo(self, field):
+        upload = field.data
+        if not isinstance(upload, FileStorage) or not upload.filename:
+            return
+        data = upload.read(LOGO_MAX_BYTES + 1)
+        upload.seek(0)
+        if len(data) > LOGO_MAX_BYTES:
+            raise ValidationError(_l("The logo may be at most 512 kB."))
+        if image_type(data) is None:
+            raise ValidationError(_l("The logo must be a PNG or JPEG image."))
+
+
+class StatementsForm(FlaskForm):
+    """The privacy notice and accessibility statement; texts per language, empty for the shipped default."""
+
+    privacy_controller = StringField(
+        _l("Controller"), validators=[Optional(), Length(max=300), single_line],
+        description=_l("Who is responsible for the personal data, for example the municipal executive board."))
+    privacy_dpo = StringField(_l("Data protection officer"), validators=[Optional(), Length(max=300), single_line],
+                              description=_l("How to reach the data protection officer."))
+    accessibility_reviewed_on = DateField(_l("Last review of accessibility"), validators=[Optional()])
+
+
+STATEMENT_TEXTS = {
+    "privacy_purposes": _l("Why we handle the data"),
+    "privacy_retention": _l("What we keep, and for how long"),
+    "privacy_complaints": _l("Your rights and how to complain"),
+    "accessibility_shortcomings": _l("Known accessibility shortcomings"),
+}
+
+
+def statements_form(languages: list[str], **data) -> StatementsForm:
+    """The form with a text area per statement text and offered language (built from the languages)."""
+
+    class Form(StatementsForm):
+        pass
+
+    for name, label in STATEMENT_TEXTS.items():
+        for lang in languages:
+            setattr(Form, f"{name}_{lang}", TextAreaField(
+                _l("%(text)s (%(language)s)", text=label, language=LANGUAGE_NAMES[lang]),
+                validators=[Optional(), Length(max=5000), no_control_characters]))
+    return Form(**data)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -31,6 +31,25 @@ class Municipality(db.Model):
     contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
     postal_address: Mapped[str] = mapped_column(sa.String(300), default="")
     website: Mapped[str] = mapped_column(sa.String(300), default="")
+    #: the languages the site offers residents (the default one among them)
+    languages: Mapped[list] = mapped_column(sa.JSON, default=lambda: ["sv", "da", "en"])
+    #: the logo as uploaded (PNG or JPEG), loaded only when the logo itself is asked for
+    logo: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
+    logo_type: Mapped[str] = mapped_column(sa.String(20), default="")
+    #: SHA-256 of the logo: its address changes when it does, so browsers may keep it long
+    logo_hash: Mapped[str] = mapped_column(sa.String(64), default="")
+    #: links, buttons and borders; at least 4.5:1 against white (dialogue.core.colours)
+    accent_color: Mapped[str] = mapped_column(sa.String(7), default="#005a8c")
+    #: the privacy notice: who is responsible, the data protection officer, and texts per language
+    #: ({"sv": ..., "en": ...}); an empty text shows the shipped default
+    privacy_controller: Mapped[str] = mapped_column(sa.String(300), default="")
+    privacy_dpo: Mapped[str] = mapped_column(sa.String(300), default="")
+    privacy_purposes: Mapped[dict] = mapped_column(default=dict)
+    privacy_retention: Mapped[dict] = mapped_column(default=dict)
+    privacy_complaints: Mapped[dict] = mapped_column(default=dict)
+    #: the accessibility statement's known shortcomings (per language) and its last review, as DIGG asks
+    accessibility_shortcomings: Mapped[dict] = mapped_column(default=dict)
+    accessibility_reviewed_on: Mapped[date | None]
 
     localities: Mapped[list[Locality]] = relationship(
         back_populates="municipality", order_by="Locality.position", cascade="all, delete-orphan"
@@ -123,6 +142,12 @@ class OutgoingMail(db.Model):
     ics: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
+    #: attempts made so far
     attempts: Mapped[int] = mapped_column(default=0)
     #: the class of the last error only, never the message (it may hold the address)
     last_error: Mapped[str] = mapped_column(sa.String(100), default="")
+    #: when it may be tried (again): when queued, then later and later after each failure (dialogue.core.mail)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: when it was given up on: too many failures, or no message could be made of it. It is not tried again
+    #: until an admin asks for it at /staff/mail
+    set_aside_at: Mapped[datetime | None]

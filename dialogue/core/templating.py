@@ -6,7 +6,7 @@ from flask import request, url_for
 from flask_babel import format_date, format_datetime, format_time
 
 from dialogue.core.models import Role
-from dialogue.i18n import LANGUAGE_NAMES, _l, current_locale, tr
+from dialogue.i18n import LANGUAGE_NAMES, _l, current_locale, offered_languages, tr
 
 ROLE_LABELS = {Role.admin: _l("Administrator"), Role.organizer: _l("Organizer"), Role.analyst: _l("Analyst")}
 STATE_LABELS = {"draft": _l("Draft"), "published": _l("Published"), "cancelled": _l("Cancelled"),
@@ -50,7 +50,7 @@ def init_app(app) -> None:
             "municipality": get_municipality(),
             "locale": current_locale(),
             "language_names": LANGUAGE_NAMES,
-            "languages": app.config["LANGUAGES"],
+            "languages": offered_languages(),
             "switch_language_url": switch_language_url,
             "role_labels": ROLE_LABELS,
             "status_labels": STATUS_LABELS,

@@ -6,13 +6,14 @@ import logging
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from dialogue import security
-from dialogue.core import services
+from dialogue.core import colours, services
 from dialogue.core.blueprint import bp
 from dialogue.core.forms import LoginForm
+from dialogue.core.services import get_municipality
 from dialogue.extensions import db, limiter
 from dialogue.i18n import _
 
@@ -103,3 +104,28 @@ def healthz():
     response.mimetype = "text/plain"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/logo/<digest>")
+def logo(digest: str):
+    """The municipality's logo. Its address holds its hash, so browsers may keep it for a year."""
+    municipality = get_municipality()
+    if municipality is None or not municipality.logo_hash or digest != municipality.logo_hash:
+        abort(404)
+    response = make_response(municipality.logo)
+    response.headers["Content-Type"] = municipality.logo_type
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+@bp.route("/theme.css")
+def theme():
+    """The accent colour as CSS variables: a stylesheet of its own, since the CSP allows no inline styles."""
+    municipality = get_municipality()
+    accent = municipality.accent_color if municipality and municipality.accent_color else colours.DEFAULT
+    response = make_response(f":root {{ --accent: {accent}; --accent-dark: {colours.darker(accent)}; }}\n")
+    response.headers["Content-Type"] = "text/css; charset=utf-8"
+    # short: a new colour shows within minutes; the ETag spares the body meanwhile
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.set_etag(accent)
+    return response.make_conditional(request)

@@ -17,6 +17,7 @@ VALID = {
     "contact_phone": "0157-43 00 00",
     "postal_address": "642 81 Flen",
     "website": "https://www.flen.se",
+    "languages": ["sv", "da", "en"],
 }
 
 
