@@ -7,9 +7,12 @@ from flask.blueprints import BlueprintSetupState
 
 from dialogue.coding import sources
 from dialogue.coding.models import Contribution
-from dialogue.events.models import Event
+from dialogue.core.base import utcnow
+from dialogue.events.models import Event, EventState
 from dialogue.extensions import db
 from dialogue.i18n import _l
+from dialogue.processes import parts
+from dialogue.processes.models import Process
 
 
 def _facts(contribution: Contribution) -> list[sources.Fact]:
@@ -23,6 +26,15 @@ def _filters() -> list[sources.Filter]:
                            [(str(e.id), e.title) for e in events])]
 
 
+def upcoming_events(process: Process, limit: int = 3) -> list[Event]:
+    """The process's next published events that have not ended."""
+    return list(db.session.scalars(sa.select(Event).where(
+        Event.process_id == process.id, Event.state == EventState.published, Event.ends_at >= utcnow())
+        .order_by(Event.starts_at).limit(limit)))
+
+
 def register(state: BlueprintSetupState) -> None:
     # coding shows and filters contributions by the event they were noted at but knows no events
     sources.register(state.app, sources.Describer(facts=_facts, filters=_filters))
+    # a process's page lists its next meetings, but processes know no events
+    parts.register(state.app, parts.Part(items=upcoming_events, template="events/display/_take_part.html"))

@@ -22,23 +22,3 @@ def current_process(today: date) -> Process | None:
         if process is not None:
             return process
     return None
-
-
-def open_questionnaires(process: Process) -> list:
-    """The process's questionnaires that take answers now."""
-    from dialogue.core.base import utcnow
-    from dialogue.questionnaires.models import Questionnaire, State
-
-    candidates = db.session.scalars(sa.select(Questionnaire).where(
-        Questionnaire.process_id == process.id, Questionnaire.state == State.open)).all()
-    now = utcnow()
-    return [q for q in candidates if q.is_accepting(now)]
-
-
-def upcoming_events(process: Process, limit: int = 3) -> list:
-    from dialogue.core.base import utcnow
-    from dialogue.events.models import Event, EventState
-
-    return list(db.session.scalars(sa.select(Event).where(
-        Event.process_id == process.id, Event.state == EventState.published, Event.ends_at >= utcnow())
-        .order_by(Event.starts_at).limit(limit)))

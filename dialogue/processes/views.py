@@ -7,15 +7,14 @@ from flask import abort, render_template
 
 from dialogue.core.time import today
 from dialogue.extensions import db
-from dialogue.processes import services
+from dialogue.processes import parts, services
 from dialogue.processes.blueprint import bp
 from dialogue.processes.models import Process
 
 
 def _render(process: Process | None, day):
     return render_template("processes/display/home.html", process=process, today=day,
-                           questionnaires=services.open_questionnaires(process) if process else [],
-                           events=services.upcoming_events(process) if process else [])
+                           take_part=parts.take_part(process) if process else [])
 
 
 @bp.route("/")

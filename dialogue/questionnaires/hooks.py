@@ -7,9 +7,12 @@ from flask.blueprints import BlueprintSetupState
 
 from dialogue.coding import sources
 from dialogue.coding.models import Contribution
+from dialogue.core.base import utcnow
 from dialogue.extensions import db
 from dialogue.i18n import _l
-from dialogue.questionnaires.models import Question, Questionnaire, QuestionType
+from dialogue.processes import parts
+from dialogue.processes.models import Process
+from dialogue.questionnaires.models import Question, Questionnaire, QuestionType, State
 
 #: questions whose answers are free text; a choice question's "other" text is one too
 TEXT_TYPES = (QuestionType.short_text, QuestionType.long_text)
@@ -46,6 +49,17 @@ def _filters() -> list[sources.Filter]:
     ]
 
 
+def open_questionnaires(process: Process) -> list[Questionnaire]:
+    """The process's questionnaires that take answers now."""
+    candidates = db.session.scalars(sa.select(Questionnaire).where(
+        Questionnaire.process_id == process.id, Questionnaire.state == State.open)).all()
+    now = utcnow()
+    return [q for q in candidates if q.is_accepting(now)]
+
+
 def register(state: BlueprintSetupState) -> None:
     # coding shows and filters contributions by questionnaire and question but knows no questionnaires
     sources.register(state.app, sources.Describer(facts=_facts, filters=_filters))
+    # a process's page invites residents to answer, but processes know no questionnaires
+    parts.register(state.app, parts.Part(items=open_questionnaires,
+                                         template="questionnaires/display/_take_part.html"))
