@@ -7,7 +7,7 @@ import pytest
 from tests.events.helpers import make_event
 
 
-@pytest.mark.parametrize("month", ["9999-12", "0001-01", "2026-13", "2026-00", "x", "%00"])
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "2026-13", "2026-00", "x", "2026-1-1"])
 def test_a_month_no_calendar_holds_is_explained(app, month):
     make_event(app, capacity=None)
     response = app.test_client().get(f"/events/?month={month}&lang=en")
