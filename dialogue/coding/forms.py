@@ -17,10 +17,12 @@ from dialogue.core.services import get_municipality
 from dialogue.i18n import LANGUAGE_NAMES, _l
 
 STATES = {"uncoded": _l("Not coded yet"), "coded": _l("Coded"), "all": _l("All")}
+#: the queue's orders ("" is the default: oldest first); see dialogue/coding/uncertain.py
+ORDERS = {"": _l("As they came in"), "uncertain": _l("Most uncertain first")}
 
 #: the queue's own filters; the sources' filters (questionnaire, question, event, ...) carry their labels
 LABELS = {"state": _l("State"), "channel": _l("Channel"), "locality": _l("Locality"), "group": _l("Group"),
-          "language": _l("Language"), "vision": _l("Vision")}
+          "language": _l("Language"), "vision": _l("Vision"), "order": _l("Order")}
 
 
 @dataclass
@@ -51,6 +53,7 @@ class QueueFilters:
     group: str = ""
     language: str = ""
     vision: str = ""
+    order: str = ""
     #: names of filters whose value was not among the choices, and so left out
     ignored: list[str] = field(default_factory=list)
     #: the Contribution column each source's filter narrows, in the sources' order
@@ -66,6 +69,7 @@ class QueueFilters:
             "group": set(GROUPS),
             "language": set(LANGUAGE_NAMES),
             "vision": set(vision_ids),
+            "order": set(ORDERS) - {""},
         }
         filters = cls(columns={found.name: found.column for found in choices.sources})
         for name, values in allowed.items():
@@ -90,5 +94,5 @@ class QueueFilters:
     def as_args(self) -> dict[str, str]:
         """The filters that are set, for links (the queue's default state is left out)."""
         values = {"state": self.state, "channel": self.channel, **self.sources, "locality": self.locality,
-                  "group": self.group, "language": self.language, "vision": self.vision}
+                  "group": self.group, "language": self.language, "vision": self.vision, "order": self.order}
         return {name: value for name, value in values.items() if value and not (name == "state" and value == "uncoded")}

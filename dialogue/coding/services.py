@@ -6,6 +6,7 @@ import re
 
 import sqlalchemy as sa
 
+from dialogue.coding import uncertain
 from dialogue.coding.forms import QueueFilters
 from dialogue.coding.models import Coding, Contribution
 from dialogue.core.base import utcnow
@@ -123,11 +124,15 @@ def queue(filters: QueueFilters):
         query = query.where(Contribution.respondent_group == filters.group)
     if filters.language:
         query = query.where(Contribution.language == filters.language)
+    if filters.order == "uncertain":
+        return query.order_by(uncertain.key(filters.vision), Contribution.id)
     return query.order_by(Contribution.id)
 
 
 def neighbours(filters: QueueFilters, contribution_id: int) -> tuple[int | None, int | None]:
     """The previous and the next contribution in the queue with *filters*, around *contribution_id*."""
+    if filters.order == "uncertain":
+        return uncertain.neighbours(queue(filters), filters.vision, contribution_id)
     ids = queue(filters).with_only_columns(Contribution.id)
     previous = db.session.scalar(ids.where(Contribution.id < contribution_id)
                                  .order_by(None).order_by(Contribution.id.desc()).limit(1))
