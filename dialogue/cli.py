@@ -117,11 +117,15 @@ events_group = AppGroup("events", help="Events and sign-ups.")
 
 @mail_group.command("send")
 def send_mail() -> None:
-    """Send queued messages (retries those that failed before)."""
+    """Send the queued messages that are due (those that failed before, once their wait is over)."""
     from dialogue.core import mail
+    from dialogue.core.models import OutgoingMail
 
     sent, failed = mail.send_pending()
-    click.echo(f"Sent {sent}, failed {failed}.")
+    set_aside = db.session.scalar(sa.select(sa.func.count()).select_from(OutgoingMail).where(
+        OutgoingMail.sent_at.is_(None), OutgoingMail.set_aside_at.is_not(None)))
+    db.session.commit()
+    click.echo(f"Sent {sent}, failed {failed}." + (f" {set_aside} set aside (see /staff/mail)." if set_aside else ""))
     if failed:
         raise SystemExit(1)
 

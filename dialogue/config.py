@@ -99,6 +99,10 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MAIL_SENDER": env.get("MAIL_SENDER", "dialogue@localhost"),
         "MAIL_SENDER_NAME": env.get("MAIL_SENDER_NAME", "dialogue"),
         "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", "10")),
+        # A message that could not be sent is tried again after this many seconds, twice as long after each
+        # further failure; after MAIL_MAX_ATTEMPTS failures it is set aside for an admin (/staff/mail).
+        "MAIL_RETRY_SECONDS": float(env.get("MAIL_RETRY_SECONDS", "60")),
+        "MAIL_MAX_ATTEMPTS": int(env.get("MAIL_MAX_ATTEMPTS", "10")),
         # Personal data of sign-ups is deleted this many days after the event (`flask events purge`).
         "SIGNUP_RETENTION_DAYS": int(env.get("SIGNUP_RETENTION_DAYS", "90")),
         # Addresses left for feedback are deleted this many days after the message (`flask steering purge`).

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("core", __name__)
 
-from dialogue.core import manage, views  # noqa: E402,F401  (routes register on import)
+from dialogue.core import manage, manage_mail, views  # noqa: E402,F401  (routes register on import)

@@ -1,8 +1,15 @@
 """Outgoing mail: queued in the database in the same transaction as what it tells about, then sent.
 
 SMTP settings come from the configuration. In development (MAIL_BACKEND=file) messages are written to
-``instance/outbox/`` as .eml files and printed. A message that cannot be sent stays queued and is
-retried by ``flask --app wsgi mail send`` (run it from a scheduler every minute or so).
+``instance/outbox/`` as .eml files and printed. ``flask --app wsgi mail send`` (from a scheduler every
+minute or so) sends what is due.
+
+Every message goes on its own: one that fails never holds up the others. An attempt first claims the
+message in a short transaction of its own: it counts the attempt and puts the next one off
+(MAIL_RETRY_SECONDS, doubled after every failure), so no other run or request sends it meanwhile and
+no transaction stays open while the mail server is waited for. A message that failed MAIL_MAX_ATTEMPTS
+times, or that cannot be made into a message at all, is set aside: it is not tried again until an admin
+asks for it at /staff/mail.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from pathlib import Path
@@ -22,22 +30,31 @@ from dialogue.core.models import OutgoingMail
 from dialogue.extensions import db
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 20
+#: the subject column's length
+SUBJECT_LENGTH = 300
+
+
+def one_line(text: str) -> str:
+    """*text* with every run of white space (line breaks of any kind included) as one space."""
+    return " ".join(text.split())
 
 
 def queue(to: str, subject: str, body: str, ics: str = "") -> int:
-    mail = OutgoingMail(to=to, subject=subject, body=body, ics=ics)
+    """Queue a message in the caller's transaction; its id, for :func:`send_pending` after the commit."""
+    mail = OutgoingMail(to=to.strip(), subject=one_line(subject)[:SUBJECT_LENGTH], body=body, ics=ics)
     db.session.add(mail)
     db.session.flush()
     return mail.id
 
 
 def _message(mail) -> EmailMessage:
+    """The message to send; raises (ValueError and the like) when a header cannot be made of what is stored."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = formataddr((config["MAIL_SENDER_NAME"], config["MAIL_SENDER"]))
     message["To"] = mail.to
-    message["Subject"] = mail.subject
+    # a subject stored before it was made one line, or written by hand, must not end the header early
+    message["Subject"] = one_line(mail.subject)
     message["Message-ID"] = make_msgid(domain=config["MAIL_SENDER"].rpartition("@")[2] or "dialogue")
     message.set_content(mail.body)
     if mail.ics:
@@ -69,35 +86,89 @@ def _deliver(messages: list[EmailMessage]) -> None:
             smtp.send_message(message)
 
 
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the *attempts*-th attempt: MAIL_RETRY_SECONDS, doubled after each failure."""
+    return timedelta(seconds=current_app.config["MAIL_RETRY_SECONDS"] * 2 ** max(attempts - 1, 0))
+
+
+def _claim(mail_id: int, attempts: int):
+    """Count an attempt at the message and put the next one off, in a transaction of its own.
+
+    The UPDATE only matches while the message is still due and nobody else counted an attempt since it was
+    read, so of two runs (or a run and a request) at once only one sends it. Returns the row, or None.
+    """
+    now = utcnow()
+    claimed = db.session.execute(
+        sa.update(OutgoingMail)
+        .where(OutgoingMail.id == mail_id, OutgoingMail.attempts == attempts, OutgoingMail.sent_at.is_(None),
+               OutgoingMail.set_aside_at.is_(None), OutgoingMail.next_attempt_at <= now)
+        .values(attempts=attempts + 1, next_attempt_at=now + retry_delay(attempts + 1))
+        .returning(OutgoingMail.id, OutgoingMail.to, OutgoingMail.subject, OutgoingMail.body, OutgoingMail.ics,
+                   OutgoingMail.attempts)
+        .execution_options(synchronize_session=False)).first()
+    db.session.commit()
+    return claimed
+
+
+def _record(mail_id: int, **values) -> None:
+    db.session.execute(sa.update(OutgoingMail).where(OutgoingMail.id == mail_id).values(**values)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
 def send_pending(ids: list[int] | None = None, limit: int = 100) -> tuple[int, int]:
-    """Send queued messages (only *ids* if given); return (sent, failed). Commits its own work."""
-    query = sa.select(OutgoingMail).where(OutgoingMail.sent_at.is_(None), OutgoingMail.attempts < MAX_ATTEMPTS)
+    """Send the messages that are due (only *ids* if given); return (sent, failed). Commits its own work.
+
+    Call it after the commit that queued the messages: it ends the session's transaction.
+    """
+    if ids is not None and not ids:
+        return 0, 0
+    now = utcnow()
+    query = sa.select(OutgoingMail.id, OutgoingMail.attempts).where(
+        OutgoingMail.sent_at.is_(None), OutgoingMail.set_aside_at.is_(None), OutgoingMail.next_attempt_at <= now)
     if ids is not None:
-        if not ids:
-            return 0, 0
         query = query.where(OutgoingMail.id.in_(ids))
-    mails = db.session.scalars(query.order_by(OutgoingMail.id).limit(limit)).all()
+    # the longest due first; a message that keeps failing moves back behind the others
+    due = db.session.execute(query.order_by(OutgoingMail.next_attempt_at, OutgoingMail.id).limit(limit)).all()
+    db.session.commit()
     sent = failed = 0
-    for mail in mails:
-        mail.attempts += 1
+    for mail_id, attempts in due:
+        mail = _claim(mail_id, attempts)
+        if mail is None:
+            continue  # sent or claimed meanwhile by another run or request
         try:
-            _deliver([_message(mail)])
-        except (OSError, smtplib.SMTPException) as error:
-            mail.last_error = type(error).__name__
+            message = _message(mail)
+        except Exception as error:  # whatever is stored, one message must not stop the rest
+            # it would fail the same way every time: set aside at once for an admin to look at
+            _record(mail.id, last_error=type(error).__name__[:100], set_aside_at=utcnow())
             failed += 1
-            log.warning("mail %s not sent (%s); it stays queued", mail.id, type(error).__name__)
+            log.warning("mail %s cannot be made into a message (%s); it is set aside", mail.id,
+                        type(error).__name__)
+            continue
+        try:
+            _deliver([message])
+        except Exception as error:  # server down, refused, timed out ...: try again later
+            set_aside = mail.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]
+            _record(mail.id, last_error=type(error).__name__[:100], set_aside_at=utcnow() if set_aside else None)
+            failed += 1
+            log.warning("mail %s not sent (%s) at attempt %s; %s", mail.id, type(error).__name__, mail.attempts,
+                        "it is set aside" if set_aside else "it stays queued")
         else:
-            mail.sent_at = utcnow()
-            mail.last_error = ""
+            _record(mail.id, sent_at=utcnow(), last_error="")
             sent += 1
-        db.session.commit()
     return sent, failed
+
+
+def retry(mail: OutgoingMail) -> None:
+    """Put a message that was set aside back in the queue, due now, with its attempts counted from zero."""
+    mail.set_aside_at = None
+    mail.attempts = 0
+    mail.next_attempt_at = utcnow()
+    db.session.flush()
 
 
 def purge_sent(days: int) -> int:
     """Delete sent messages older than *days*: they hold addresses and links."""
-    from datetime import timedelta
-
     cutoff = utcnow() - timedelta(days=days)
     result = db.session.execute(sa.delete(OutgoingMail).where(OutgoingMail.sent_at < cutoff))
     return result.rowcount or 0

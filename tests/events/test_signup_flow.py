@@ -116,7 +116,9 @@ def test_bad_input_keeps_what_was_typed(mail_app):
 
 
 def test_mail_server_down_keeps_the_sign_up_and_retries(app_factory, smtp):
-    app = app_factory(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_TIMEOUT=2)
+    # no wait before the next attempt here (tests/core/test_mail.py has the waits)
+    app = app_factory(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_TIMEOUT=2,
+                      MAIL_RETRY_SECONDS=0)
     event_id = make_event(app, capacity=5)
     response = signup(app.test_client(), event_id, "Ebba", "ebba@example.se")
     assert response.status_code == 200
