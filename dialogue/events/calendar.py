@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from dialogue.events.models import Event, EventState
 from dialogue.i18n import tr
 
-
 #: a line break of any kind (CRLF, a lone CR or LF, the Unicode ones); and other control characters
 _BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
