@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from zoneinfo import available_timezones
 
 from flask_babel import format_decimal
@@ -167,8 +168,39 @@ def statements_form(languages: list[str], **data) -> StatementsForm:
         pass
 
     for name, label in STATEMENT_TEXTS.items():
-        for lang in languages:
-            setattr(Form, f"{name}_{lang}", TextAreaField(
-                _l("%(text)s (%(language)s)", text=label, language=LANGUAGE_NAMES[lang]),
-                validators=[Optional(), Length(max=5000), no_control_characters]))
+        add_translated(Form, name, label, languages, None, area=True, max_length=5000)
     return Form(**data)
+
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def slug_format(form, field):
+    """An address part: lower-case letters a–z, digits and single hyphens."""
+    if field.data and not SLUG.match(field.data):
+        raise ValidationError(_l("Use lower-case letters a–z, digits and hyphens only, e.g. vision-2030."))
+
+
+def add_translated(form_class, name: str, label, languages: list[str], default: str | None, *,
+                   area: bool = False, max_length: int = 200) -> None:
+    """Add a field per offered language, ``<name>_<lang>``: required in the *default* language only (the
+    others fall back to it when residents read them); none is required when *default* is None."""
+    for lang in languages:
+        validators = [DataRequired() if lang == default else Optional(), Length(max=max_length),
+                      no_control_characters]
+        if not area:
+            validators.append(single_line)
+        field_class = TextAreaField if area else StringField
+        setattr(form_class, f"{name}_{lang}", field_class(
+            _l("%(text)s (%(language)s)", text=label, language=LANGUAGE_NAMES[lang]), validators=validators))
+
+
+def read_translated(form, name: str, languages: list[str]) -> dict:
+    """{lang: text} of the filled-in ``<name>_<lang>`` fields."""
+    texts = {lang: (form[f"{name}_{lang}"].data or "").strip() for lang in languages}
+    return {lang: text for lang, text in texts.items() if text}
+
+
+def translated_data(name: str, value: dict | None, languages: list[str]) -> dict:
+    """Form data for the ``<name>_<lang>`` fields from a stored {lang: text}."""
+    return {f"{name}_{lang}": (value or {}).get(lang, "") for lang in languages}

@@ -48,6 +48,8 @@ class Process(db.Model):
     starts_on: Mapped[date]
     ends_on: Mapped[date]
     published: Mapped[bool] = mapped_column(default=False)
+    #: left out of the public lists, but its page still answers at its address
+    archived: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     phases: Mapped[list[Phase]] = relationship(
         back_populates="process", order_by="Phase.position", cascade="all, delete-orphan"
