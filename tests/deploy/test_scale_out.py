@@ -164,6 +164,10 @@ def test_sign_in_limit_is_shared_by_the_instances(stack, app):
     replies = [sign_in(stack, browser, wrong, token) for _ in range(5)]
     assert [r.status_code for r in replies] == [422] * 4 + [429]
     assert served_by_both(stack, [stack.upstream_port(r) for r in replies[:4]])
+    # a forged X-Forwarded-For buys nothing: nginx puts in the address it saw
+    forged = browser.post(f"{stack.base}/staff/login", headers={"X-Forwarded-For": "203.0.113.9"},
+                          data={"csrf_token": token, "email": ADMIN, "password": wrong}, allow_redirects=False)
+    assert forged.status_code == 429
     # another address has its own count: the app sees each visitor's address, not nginx's
     assert sign_in(stack, stack.browser("127.9.0.4"), wrong).status_code == 422
 
