@@ -100,23 +100,23 @@ def test_shipped_site_passes_nginx_t_with_includes_like_the_shipped_ones(stack):
 
 
 def test_https_only_static_from_nginx_and_healthz_from_both(stack, app):
-    browser = stack.browser("127.9.0.1")
-    plain = browser.get(f"http://127.0.0.1:{stack.http_port}/questionnaires/x?y=1", allow_redirects=False)
-    assert plain.status_code == 301 and plain.headers["Location"] == "https://localhost/questionnaires/x?y=1"
+    with stack.browser("127.9.0.1") as browser:
+        plain = browser.get(f"http://127.0.0.1:{stack.http_port}/questionnaires/x?y=1", allow_redirects=False)
+        assert plain.status_code == 301 and plain.headers["Location"] == "https://localhost/questionnaires/x?y=1"
 
-    css = browser.get(f"{stack.base}/static/css/dialogue.css")
-    assert css.status_code == 200 and "text/css" in css.headers["Content-Type"]
-    assert stack.upstream_port(css) is None  # from the checkout, not from gunicorn
+        css = browser.get(f"{stack.base}/static/css/dialogue.css")
+        assert css.status_code == 200 and "text/css" in css.headers["Content-Type"]
+        assert stack.upstream_port(css) is None  # from the checkout, not from gunicorn
 
-    ports = []
-    for _ in range(4):
-        health = browser.get(f"{stack.base}/healthz")
-        assert (health.status_code, health.text, health.headers["Cache-Control"]) == (200, "ok", "no-store")
-        ports.append(stack.upstream_port(health))
-    assert served_by_both(stack, ports)
-    page = browser.get(f"{stack.base}/")
-    assert page.status_code == 200, page.text
-    assert page.headers["Strict-Transport-Security"].startswith("max-age=")
+        ports = []
+        for _ in range(4):
+            health = browser.get(f"{stack.base}/healthz")
+            assert (health.status_code, health.text, health.headers["Cache-Control"]) == (200, "ok", "no-store")
+            ports.append(stack.upstream_port(health))
+        assert served_by_both(stack, ports)
+        page = browser.get(f"{stack.base}/")
+        assert page.status_code == 200
+        assert page.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
 # -- staff sessions ----------------------------------------------------------------------------------------
@@ -128,29 +128,29 @@ def sign_in(stack, browser, password: str = ADMIN_PASSWORD, token: str | None = 
                         allow_redirects=False)
 
 
+def staff_page_on_both(stack, browser, times: int = 4) -> set[int]:
+    """The staff dashboard requested *times* over: the statuses, after checking both instances answered."""
+    replies = [browser.get(f"{stack.base}/staff/", allow_redirects=False) for _ in range(times)]
+    assert served_by_both(stack, [stack.upstream_port(r) for r in replies])
+    return {r.status_code for r in replies}
+
+
 def test_staff_session_is_valid_on_both_instances_and_ends_on_both(stack, app):
-    browser = stack.browser("127.9.0.2")
-    signed_in = sign_in(stack, browser)
-    assert signed_in.status_code == 302, signed_in.status_code
-    cookie = next(c for c in browser.cookies if c.name == "dialogue_session")
-    assert cookie.secure and cookie.has_nonstandard_attr("HttpOnly")
-    assert "SameSite=Lax" in signed_in.headers["Set-Cookie"]
+    with stack.browser("127.9.0.2") as browser, stack.browser("127.9.0.7") as copy:
+        signed_in = sign_in(stack, browser)
+        assert signed_in.status_code == 302
+        cookie = next(c for c in browser.cookies if c.name == "dialogue_session")
+        assert cookie.secure and cookie.has_nonstandard_attr("HttpOnly")  # sent over HTTPS only
+        assert "SameSite=Lax" in signed_in.headers["Set-Cookie"]
+        assert staff_page_on_both(stack, browser) == {200}
+        # the cookie is the whole of it: elsewhere, too, it is the session on both instances
+        copy.cookies.set("dialogue_session", cookie.value, domain=cookie.domain, path=cookie.path, secure=True)
+        assert staff_page_on_both(stack, copy) == {200}
 
-    ports = []
-    for _ in range(6):
-        page = browser.get(f"{stack.base}/staff/", allow_redirects=False)
-        assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
-        ports.append(stack.upstream_port(page))
-    assert served_by_both(stack, ports)
-
-    token = CSRF.search(page.text).group(1)
-    browser.post(f"{stack.base}/staff/logout", data={"csrf_token": token})
-    ports = []
-    for _ in range(4):
-        page = browser.get(f"{stack.base}/staff/", allow_redirects=False)
-        assert page.status_code in (302, 401) and "/staff/login" in page.headers.get("Location", "/staff/login")
-        ports.append(stack.upstream_port(page))
-    assert served_by_both(stack, ports)
+        token = CSRF.search(browser.get(f"{stack.base}/staff/").text).group(1)
+        browser.post(f"{stack.base}/staff/logout", data={"csrf_token": token})
+        # signed out on one instance, the session has ended on the server: the copy is refused by both
+        assert staff_page_on_both(stack, copy) == {302}
 
 
 # -- rate limits in Redis ----------------------------------------------------------------------------------
@@ -158,26 +158,27 @@ def test_staff_session_is_valid_on_both_instances_and_ends_on_both(stack, app):
 def test_sign_in_limit_is_shared_by_the_instances(stack, app):
     # LOGIN_RATE_LIMIT, 4 a minute here: the fifth attempt from an address is refused, whichever instance
     # gets it; counted per instance, each would let four through.
-    browser = stack.browser("127.9.0.3")
-    token = CSRF.search(browser.get(f"{stack.base}/staff/login").text).group(1)
     wrong = "wrong password, long enough"
-    replies = [sign_in(stack, browser, wrong, token) for _ in range(5)]
-    assert [r.status_code for r in replies] == [422] * 4 + [429]
-    assert served_by_both(stack, [stack.upstream_port(r) for r in replies[:4]])
-    # a forged X-Forwarded-For buys nothing: nginx puts in the address it saw
-    forged = browser.post(f"{stack.base}/staff/login", headers={"X-Forwarded-For": "203.0.113.9"},
-                          data={"csrf_token": token, "email": ADMIN, "password": wrong}, allow_redirects=False)
-    assert forged.status_code == 429
+    with stack.browser("127.9.0.3") as browser:
+        token = CSRF.search(browser.get(f"{stack.base}/staff/login").text).group(1)
+        replies = [sign_in(stack, browser, wrong, token) for _ in range(5)]
+        assert [r.status_code for r in replies] == [422] * 4 + [429]
+        assert served_by_both(stack, [stack.upstream_port(r) for r in replies[:4]])
+        # a forged X-Forwarded-For buys nothing: nginx puts in the address it saw
+        forged = browser.post(f"{stack.base}/staff/login", headers={"X-Forwarded-For": "203.0.113.9"},
+                              data={"csrf_token": token, "email": ADMIN, "password": wrong}, allow_redirects=False)
+        assert forged.status_code == 429
     # another address has its own count: the app sees each visitor's address, not nginx's
-    assert sign_in(stack, stack.browser("127.9.0.4"), wrong).status_code == 422
+    with stack.browser("127.9.0.4") as other:
+        assert sign_in(stack, other, wrong).status_code == 422
 
 
 def test_answer_limit_is_shared_by_the_instances(stack, app):
-    # ANSWER_RATE_LIMIT, 60 per minute per address
-    browser = stack.browser("127.9.0.5")
-    fields = hidden_fields(browser.get(f"{stack.base}{URL}?lang=en").text)
-    data = {"csrf_token": fields["csrf_token"], "form": fields["form"], "page": "0", "move": "next"}
-    replies = [browser.post(f"{stack.base}{URL}?lang=en", data=data) for _ in range(61)]
+    # ANSWER_RATE_LIMIT as shipped, 60 a minute per address: moving between pages counts too
+    with stack.browser("127.9.0.5") as browser:
+        fields = hidden_fields(browser.get(f"{stack.base}{URL}?lang=en").text)
+        data = {"csrf_token": fields["csrf_token"], "form": fields["form"], "page": "0", "move": "next"}
+        replies = [browser.post(f"{stack.base}{URL}?lang=en", data=data) for _ in range(61)]
     assert 429 not in [r.status_code for r in replies[:60]]
     assert replies[60].status_code == 429
     assert served_by_both(stack, [stack.upstream_port(r) for r in replies[:60]])
