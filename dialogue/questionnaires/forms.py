@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -17,11 +15,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from dialogue.core.forms import Checkboxes, no_control_characters
+from dialogue.core.forms import Checkboxes, no_control_characters, single_line, slug_format
 from dialogue.i18n import LANGUAGE_NAMES, _l
 from dialogue.questionnaires.models import QuestionType
-
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def _text(label, max_length, required=False, area=False, **kwargs):
@@ -33,7 +29,7 @@ class QuestionnaireForm(FlaskForm):
     title_sv = _text(_l("Title (Swedish)"), 200, required=True)
     title_da = _text(_l("Title (Danish)"), 200)
     title_en = _text(_l("Title (English)"), 200)
-    slug = StringField(_l("Address"), validators=[DataRequired(), Length(max=80)],
+    slug = StringField(_l("Address"), validators=[DataRequired(), Length(max=80), single_line, slug_format],
                        description=_l("Lower-case letters, digits and hyphens; the questionnaire is at "
                                       "/questionnaires/<address>."))
     intro_sv = _text(_l("Introduction (Swedish)"), 5000, area=True)
@@ -49,10 +45,6 @@ class QuestionnaireForm(FlaskForm):
     languages = Checkboxes(_l("Languages"), choices=[SelectChoice(c, n) for c, n in LANGUAGE_NAMES.items()],
                            default=["sv", "da", "en"])
     process_id = SelectField(_l("Part of the process"), coerce=str, validate_choice=False)
-
-    def validate_slug(self, field):
-        if not SLUG.match(field.data or ""):
-            raise ValidationError(_l("Use lower-case letters a–z, digits and hyphens only, e.g. nar-ar-vi-som-bast."))
 
     def validate_closes_at(self, field):
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from dialogue.core.forms import no_control_characters, single_line
+from dialogue.core.forms import no_control_characters, single_line, slug_format
 from dialogue.i18n import _l
 from dialogue.vision.models import NodeKind
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGS = ("sv", "da", "en")
 
 
@@ -48,15 +45,11 @@ class NodeForm(FlaskForm):
 
 
 class VisionForm(FlaskForm):
-    slug = StringField(_l("Short name"), validators=[DataRequired(), Length(max=80), single_line],
+    slug = StringField(_l("Short name"), validators=[DataRequired(), Length(max=80), single_line, slug_format],
                        description=_l("Lower-case letters, digits and hyphens; the vision is at /vision/<short name>."))
     name_sv = StringField(_l("Name (Swedish)"), validators=[Length(max=200), single_line, no_control_characters])
     name_da = StringField(_l("Name (Danish)"), validators=[Length(max=200), single_line, no_control_characters])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=200), single_line, no_control_characters])
-
-    def validate_slug(self, field):
-        if not SLUG.match(field.data or ""):
-            raise ValidationError(_l("Use lower-case letters a–z, digits and hyphens only, e.g. vision-2030."))
 
     def validate_name_sv(self, field):
         if not any((getattr(self, f"name_{lang}").data or "").strip() for lang in LANGS):
