@@ -33,6 +33,8 @@ def suggest_command(slug: str | None) -> None:
         audit("coding.suggest", vision, actor=None, source=run.source, codes=run.codes, held_out=run.held_out,
               precision_at_3=run.precision_at_3)
         db.session.commit()
-        precision = "-" if run.precision_at_3 is None else f"{run.precision_at_3:.3f}"
+        shown = (run.measure or {}).get("shown")
+        measured = (f"right block among the three for {shown['hits_at_3']} of {shown['evaluated']} coded "
+                    f"contributions, first for {shown['hits_at_1']}" if shown else "nothing coded to measure on")
         click.echo(f"{vision.slug}: {run.suggested} contributions, source {run.source}, {run.codes} codes, "
-                   f"precision at 3 {precision} on {run.held_out} held out, {time.perf_counter() - began:.1f} s.")
+                   f"{measured}, {time.perf_counter() - began:.1f} s.")

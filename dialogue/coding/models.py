@@ -136,7 +136,7 @@ class Suggestion(db.Model):
     #: 1 is the most likely block
     rank: Mapped[int]
     score: Mapped[float]
-    #: "model" (trained on confirmed codes) or "keywords" (the fallback while few codes exist)
+    #: "model" (learnt from confirmed codes) or "titles" (the blocks' own words; "keywords" in older runs)
     source: Mapped[str] = mapped_column(sa.String(10))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -146,21 +146,31 @@ class SuggestionRun(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vision_id: Mapped[int] = mapped_column(sa.ForeignKey("vision.id", ondelete="CASCADE"), index=True)
-    #: "model" or "keywords", as in `Suggestion.source`
+    #: "model" or "titles", as in `Suggestion.source`
     source: Mapped[str] = mapped_column(sa.String(10))
     #: confirmed, active codes on the vision's blocks when it ran
     codes: Mapped[int]
-    #: coded contributions kept out of training to measure the suggestions on
+    #: coded contributions the suggestions were measured on (by cross-validation for a model)
     held_out: Mapped[int]
-    #: share of the three suggestions that were right, on the held-out contributions (None: nothing to measure)
+    #: share of the three suggestions that were right, on those contributions (None: nothing to measure)
     precision_at_3: Mapped[float | None]
-    #: the same for the keyword lists alone, to show what the model adds
+    #: the same for the blocks' own words alone
     keyword_precision_at_3: Mapped[float | None]
     #: the best precision at 3 possible on those contributions (a contribution with one code reaches 1/3)
     best_precision_at_3: Mapped[float | None]
     #: contributions that got at least one suggestion
     suggested: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: hits at 1 and 3 with intervals, in all and per language, of the source shown and the other one
+    #: (`dialogue.coding.learn.suggest`); None before the first code, and in runs older than this field
+    measure: Mapped[dict | None]
+
+    @property
+    def figures(self):
+        """The measure in the words and numbers shown to analysts (`dialogue.coding.figures.Figures`)."""
+        from dialogue.coding.figures import Figures
+
+        return Figures.of(self)
 
 
 class AgreementRound(db.Model):

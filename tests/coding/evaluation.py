@@ -8,12 +8,15 @@ block in file order: "tune" chooses settings, "report" gives every figure that i
 
 from __future__ import annotations
 
+import math
+import random
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from dialogue.coding.learn import Block
+from dialogue.coding import learn
+from dialogue.coding.learn import Block, wilson
 
 DATA = Path(__file__).parent / "data"
 SEEDS = Path(__file__).resolve().parents[2] / "dialogue" / "vision" / "seeds"
@@ -99,3 +102,137 @@ def draw_codes(evalset: EvalSet, rows: list[int], n: int, rng) -> list[int]:
     for block in sorted(by_block):
         drawn += rng.sample(by_block[block], min(n, len(by_block[block])))
     return drawn
+
+
+# -- the figures ------------------------------------------------------------------------------------------
+
+@dataclass
+class Hits:
+    """hit@1 and hit@3 as shares; with draws, the mean over them, else one measurement."""
+
+    at_1: float
+    at_3: float
+    #: contributions measured (per draw)
+    tested: int
+    draws: int = 1
+    #: the lowest and highest hit@3 over the draws
+    spread_at_3: tuple[float, float] | None = None
+    #: draws in which the model (not the titles) was shown
+    model_draws: int = 0
+
+    def interval(self, share: float) -> tuple[float, float]:
+        """The Wilson 95 % interval of a share measured on `tested` contributions."""
+        return wilson(round(share * self.tested), self.tested)
+
+
+def _documents(evalset: EvalSet) -> list[tuple[str, str]]:
+    return [(text, language) for text, language, _labels in evalset.answers]
+
+
+def _shares(tops, evalset: EvalSet, rows: list[int], empty=None) -> tuple[float, float]:
+    ranked = [[] if empty is not None and empty[i] else list(tops[i]) for i in rows]
+    truths = [evalset.answers[i][2] for i in rows]
+    return learn.hits(ranked, truths, 1) / len(rows), learn.hits(ranked, truths, 3) / len(rows)
+
+
+def keyword_overlap(evalset: EvalSet, rows: list[int]) -> Hits:
+    """The keyword lists that suggested before the blocks' own words did (issue #16's starting point)."""
+    stemmer = learn.Stemmer(evalset.language)
+    keywords = _OldKeywords(evalset.blocks, stemmer)
+    tops = {i: keywords.top(stemmer.words(evalset.answers[i][0], evalset.answers[i][1])) for i in rows}
+    truths = [evalset.answers[i][2] for i in rows]
+    ranked = [tops[i] for i in rows]
+    return Hits(learn.hits(ranked, truths, 1) / len(rows), learn.hits(ranked, truths, 3) / len(rows), len(rows))
+
+
+def zero_shot(evalset: EvalSet, rows: list[int]) -> Hits:
+    """The blocks' own words, sharpened by every answer's text (no label is used), measured on *rows*."""
+    outcome = learn.suggest(_documents(evalset), evalset.blocks, {}, learn.Stemmer(evalset.language), min_coded=10)
+    return Hits(*_shares(outcome.tops, evalset, rows, outcome.empty), len(rows))
+
+
+def with_codes(evalset: EvalSet, n: int, draws: int = 20, seed: int = 16, min_coded: int = 10) -> Hits:
+    """*n* codes per block drawn from the tune half, as an analyst's confirmed codes, and the app's whole way
+    of suggesting (cross-validation, the model only when it beats the titles) measured on the report half;
+    the mean over *draws* draws."""
+    tune, report = evalset.half("tune"), evalset.half("report")
+    documents = _documents(evalset)
+    stemmer = learn.Stemmer(evalset.language)
+    at_1, at_3, models = [], [], 0
+    for draw in range(draws):
+        coded = draw_codes(evalset, tune, n, random.Random(seed * 1000 + draw))
+        outcome = learn.suggest(documents, evalset.blocks, {i: evalset.answers[i][2] for i in coded}, stemmer,
+                                min_coded=min_coded)
+        first, three = _shares(outcome.tops, evalset, report, outcome.empty)
+        at_1.append(first)
+        at_3.append(three)
+        models += outcome.source == "model"
+    return Hits(sum(at_1) / draws, sum(at_3) / draws, len(report), draws, (min(at_3), max(at_3)), models)
+
+
+@dataclass
+class Curve:
+    """hit@3 on the report half after each batch of codes, coding the tune half in some order."""
+
+    codes: list[int]
+    arrival: list[float]
+    uncertain: list[float]
+
+    def codes_to_reach(self, curve: list[float], level: float) -> int | None:
+        return next((codes for codes, value in zip(self.codes, curve, strict=True) if value >= level - 1e-9), None)
+
+
+def coding_order(evalset: EvalSet, batches: int = 8, draws: int = 20, seed: int = 16) -> Curve:
+    """Code the tune half a batch at a time (one code per block in each batch), the suggestions computed
+    again after each batch as an analyst would: in arrival order (the mean over *draws* random orders of
+    arrival) or most uncertain first (the lowest likelihood of the first suggestion), and measure hit@3
+    on the report half after each batch."""
+    tune, report = evalset.half("tune"), evalset.half("report")
+    documents = _documents(evalset)
+    stemmer = learn.Stemmer(evalset.language)
+    size = len(evalset.blocks)
+    steps = [size * b for b in range(batches + 1)]
+
+    def hit3(coded: list[int]) -> tuple[float, object]:
+        outcome = learn.suggest(documents, evalset.blocks, {i: evalset.answers[i][2] for i in coded}, stemmer,
+                                min_coded=10)
+        return _shares(outcome.tops, evalset, report, outcome.empty)[1], outcome
+
+    arrival = [0.0] * len(steps)
+    for draw in range(draws):
+        order = tune[:]
+        random.Random(seed * 1000 + draw).shuffle(order)
+        for s, codes in enumerate(steps):
+            arrival[s] += hit3(order[:codes])[0] / draws
+    uncertain, coded = [], []
+    for s, codes in enumerate(steps):
+        value, outcome = hit3(coded)
+        uncertain.append(value)
+        if s + 1 < len(steps):
+            left = [i for i in tune if i not in set(coded)]
+            likelihood = {i: float(outcome.likelihoods[i].max()) for i in left}
+            coded += sorted(left, key=lambda i: (likelihood[i], i))[:steps[s + 1] - codes]
+    return Curve(steps, arrival, uncertain)
+
+
+class _OldKeywords:
+    """The keyword overlap of dialogue before issue #16, kept here to measure against: the stemmed words of
+    each block's title and text, a word shared by many blocks weighing less, scored by overlap."""
+
+    PART = 4
+
+    def __init__(self, blocks: list[Block], stemmer: learn.Stemmer) -> None:
+        from collections import Counter
+
+        words_of = {block.id: {w for text, lang in block.own for w in stemmer.words(text, lang)} for block in blocks}
+        spread = Counter(word for words in words_of.values() for word in words)
+        self.weights = {b: {w: 1.0 / spread[w] for w in words} for b, words in words_of.items()}
+        self.norms = {b: math.sqrt(len(words)) or 1.0 for b, words in words_of.items()}
+        self.keywords = sorted({w for words in words_of.values() for w in words})
+
+    def top(self, stems: list[str]) -> list[int]:
+        matched = {k for token in set(stems) for k in self.keywords
+                   if k == token or (len(k) >= self.PART and (token.startswith(k) or token.endswith(k)))}
+        scores = {b: sum(weights[k] for k in matched if k in weights) / self.norms[b]
+                  for b, weights in self.weights.items()}
+        return [b for b, score in sorted(scores.items(), key=lambda item: (-item[1], item[0])) if score > 0][:3]
