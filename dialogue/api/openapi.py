@@ -8,7 +8,7 @@ from dialogue.api.auth import rate_limited
 from dialogue.api.blueprint import bp
 from dialogue.api.paging import DEFAULT_LIMIT, MAX_LIMIT
 from dialogue.core.respondents import GROUPS
-from dialogue.exports.filters import CHANNELS, CODING_STATES
+from dialogue.filters import CHANNELS, CODING_STATES
 
 STR, INT, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
 MOMENT = {"type": ["string", "null"], "format": "date-time"}

@@ -17,8 +17,8 @@ from dialogue.core.errors import NulCharacter
 from dialogue.core.models import Locality, Role
 from dialogue.core.respondents import AGE_BANDS, GROUPS
 from dialogue.events.models import Event, Registration
-from dialogue.exports.filters import ExportFilters, apply_to_contributions, apply_to_responses
 from dialogue.extensions import csrf, db
+from dialogue.filters import ExportFilters, apply_to_contributions, apply_to_responses
 from dialogue.i18n import _, tr
 from dialogue.questionnaires.answers import OTHER, as_list
 from dialogue.questionnaires.models import ELSEWHERE, Answer, Question, Questionnaire, QuestionType, Response

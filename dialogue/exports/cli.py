@@ -10,8 +10,8 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 
 from dialogue.exports import services
-from dialogue.exports.filters import ExportFilters
 from dialogue.extensions import db
+from dialogue.filters import ExportFilters
 from dialogue.vision.models import Vision
 
 export_group = AppGroup("export", help="Export data (audited as the command line).")

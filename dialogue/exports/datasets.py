@@ -17,8 +17,8 @@ from dialogue.coding.models import CHANNEL_LABELS, Coding, Contribution
 from dialogue.core.models import Locality
 from dialogue.core.respondents import AGE_BANDS, GROUPS
 from dialogue.events.models import SIGNUP_GROUPS, Registration, RegistrationContact
-from dialogue.exports.filters import ExportFilters, apply_to_contributions, apply_to_responses
 from dialogue.extensions import db
+from dialogue.filters import ExportFilters, apply_to_contributions, apply_to_responses
 from dialogue.i18n import _, tr
 from dialogue.questionnaires.models import ELSEWHERE, Answer, Question, Questionnaire, QuestionType, Response
 from dialogue.vision.models import NODE_LABELS, Vision, VisionNode

@@ -19,10 +19,10 @@ from dialogue.core.respondents import GROUPS
 from dialogue.events.models import Event
 from dialogue.exports import services
 from dialogue.exports.blueprint import bp
-from dialogue.exports.filters import ExportFilters
 from dialogue.exports.forms import ExportForm
 from dialogue.exports.writers import MIMETYPES
 from dialogue.extensions import db
+from dialogue.filters import ExportFilters
 from dialogue.i18n import _, tr
 from dialogue.questionnaires.models import Questionnaire
 from dialogue.security import staff_required

@@ -13,9 +13,9 @@ from dialogue.core.models import AuditEvent, User
 from dialogue.core.services import audit, get_municipality
 from dialogue.events.models import Event
 from dialogue.exports import datasets
-from dialogue.exports.filters import ExportFilters
 from dialogue.exports.writers import EXTENSIONS, Counter, write
 from dialogue.extensions import db
+from dialogue.filters import ExportFilters
 from dialogue.i18n import tr
 from dialogue.questionnaires.models import Questionnaire
 from dialogue.vision.models import Vision

@@ -1,4 +1,7 @@
-"""The filters every export (and the read API) understands, parsed once and applied to Core selects.
+"""The filters every export and the read API understand, parsed once and applied to Core selects.
+
+Its own module above the features, since exports and the API read the same rows the same way but
+neither imports the other.
 
 Dates are the municipality's local dates: "from 1 March" means from local midnight on 1 March, and
 "to 31 March" includes the whole of that local day. Both become UTC moments before they reach SQL.
