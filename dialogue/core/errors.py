@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import render_template, request
+import sqlalchemy as sa
+from flask import current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
@@ -22,22 +23,37 @@ class NulCharacter(BadRequest):
         self.parameter = parameter
 
 
-def refuse_nul() -> None:
-    """400 for a request whose path, query string or form holds a NUL character, before any view reads it.
-
-    PostgreSQL refuses NUL in text (a query with one fails in the driver), and no person types one: one
-    rule here instead of a check in every view. The friendly error page answers it (the API: JSON).
-    """
+def refuse_nul_in_path() -> None:
+    """A NUL in the path is a 400 before any view reads it: nothing can be looked up by such a slug or token."""
     if "\x00" in request.path:
         raise NulCharacter("path")
+
+
+def nul_in_request() -> str | None:
+    """Where the request holds a NUL character: "path", the name of a parameter, or None."""
+    if "\x00" in request.path:
+        return "path"
     for values in (request.args, request.form):
         for key, value in values.items(multi=True):
             if "\x00" in key or "\x00" in value:
-                raise NulCharacter(key.replace("\x00", "") or "?")
+                return key.replace("\x00", "") or "?"
+    return None
 
 
 def init_app(app) -> None:
-    app.before_request(refuse_nul)
+    # A NUL is never a server error. PostgreSQL refuses NUL in text (the driver raises DataError), so:
+    # in the path it is refused up front; in a parameter the view's own checks explain it (a month that
+    # cannot be, a field with control characters), and should a view pass one on to the database anyway,
+    # the refusal is answered 400 like any other bad request (JSON in the API), not 500.
+    app.before_request(refuse_nul_in_path)
+
+    @app.errorhandler(sa.exc.DataError)
+    def data_error(error: sa.exc.DataError):
+        db.session.rollback()
+        place = nul_in_request()
+        if place is None:
+            raise error  # not the request's NUL: a server error like any other
+        return current_app.handle_user_exception(NulCharacter(place))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -182,32 +182,32 @@ def test_public_routes_never_answer_with_a_server_error(app_factory, municipalit
 
 
 ENGLISH = {"Accept-Language": "en"}
-NUL_GETS = [
-    "/events/?month=2026-01%00",
-    "/events/?q%00=1",
-    "/processes/x%00y",
-    f"{URL}%00",
-    "/vision/%00/follow-up",
-    "/static/css%00/site.css",
-    "/staff/login?next=/%00",
-]
+NUL_PATHS = ["/processes/x%00y", f"{URL}%00", f"{URL}/answers/%00/edit", "/vision/%00/follow-up",
+             "/static/css%00/site.css", "/events/cancel/%00", "/staff/coding/%00"]
 
 
-def test_a_nul_anywhere_is_a_bad_request(client):
-    """PostgreSQL refuses NUL in text: every request holding one is answered 400 before any view reads it."""
-    for url in NUL_GETS:
+def test_a_nul_in_the_path_is_a_bad_request(client):
+    """PostgreSQL refuses NUL in text, and nothing can be looked up by such a slug or token: 400 up front."""
+    for url in NUL_PATHS:
         response = client.get(url, headers=ENGLISH)
         assert response.status_code == 400, url
         assert "Go back and try again." in response.get_data(as_text=True), url  # the friendly error page
+
+
+def test_a_nul_that_reaches_postgresql_is_a_bad_request(backend, client):
+    """Sign-in looks the address up as typed: PostgreSQL refused the NUL, which was a server error."""
     token = csrf_token(client, "/staff/login")
     response = client.post("/staff/login", data={"csrf_token": token, "email": "ada\x00@example.se",
                                                  "password": "x"}, headers=ENGLISH)
-    assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "Go back and try again." in page and "The form had expired" not in page  # not the CSRF check
+    if backend == "postgresql":
+        assert response.status_code == 400
+        assert "Go back and try again." in page and "The form had expired" not in page  # not the CSRF check
+    else:  # SQLite holds any text: an unknown address
+        assert response.status_code < 500 and "/staff/login" in page
 
 
 def test_a_nul_in_the_api_is_a_bad_request_in_json(client):
-    response = client.get("/api/v1/questionnaires?cursor=%00")
+    response = client.get("/api/v1/questionnaires/1%00")
     assert response.status_code == 400
-    assert response.json["error"]["parameter"] == "cursor"
+    assert response.json["error"]["parameter"] == "path"
