@@ -236,6 +236,7 @@ def load(today: date | None = None, sample_responses: int = 200) -> list[tuple[s
         _responses(questionnaire, today, sample_responses)
     _events(process, start)
     vision = vision_services.import_vision((vision_services.SEEDS / "flen.yaml").read_text(encoding="utf-8"))
+    vision.published = True
     # no codes yet: the keyword lists suggest, which costs milliseconds (the model is never loaded here)
     suggest.update_suggestions(vision)
     from dialogue.reports import services as report_services

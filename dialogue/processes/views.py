@@ -34,3 +34,9 @@ def show(slug: str):
     if process is None:
         abort(404)
     return _render(process, today())
+
+
+@bp.route("/processes/")
+def index():
+    """Every published dialogue that is not archived: current, coming and past."""
+    return render_template("processes/display/index.html", groups=services.listed(today()))

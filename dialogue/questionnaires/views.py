@@ -74,6 +74,17 @@ def render_form(questionnaire: Questionnaire, pages, index: int, answers, *, for
     ), status
 
 
+@bp.route("/questionnaires/")
+def index():
+    """The questionnaires residents can answer now."""
+    now = utcnow()
+    candidates = db.session.scalars(sa.select(Questionnaire).where(Questionnaire.state == State.open)
+                                    .order_by(Questionnaire.closes_at.is_(None), Questionnaire.closes_at,
+                                              Questionnaire.created_at.desc())).all()
+    return render_template("questionnaires/display/index.html",
+                           questionnaires=[q for q in candidates if q.is_accepting(now)])
+
+
 @bp.route("/questionnaires/<slug>")
 def show(slug: str):
     """The first page of an open questionnaire.

@@ -9,6 +9,7 @@ from dialogue.coding.models import Channel
 from dialogue.coding.trace import counts_behind
 from dialogue.core.time import today
 from dialogue.extensions import db, limiter
+from dialogue.i18n import _
 from dialogue.processes.models import Process
 from dialogue.steering import feedback, services
 from dialogue.steering.blueprint import bp
@@ -43,20 +44,23 @@ def indicator_chart(row: services.IndicatorRow, id_prefix: str = "chart") -> dic
             "headers": headers, "rows": rows}
 
 
-def follow_up_link(process: Process | None, day) -> str | None:
-    """The follow-up page of *process*'s vision once it is decided (for the home page), else None."""
+def results_links(process: Process | None, day) -> list[tuple[str, str]]:
+    """(label, address) of what came of *process* once its results are out (decided, or published by an
+    admin): the vision, what was heard and the follow-up. Nothing before that."""
     if process is None:
-        return None
-    if not feedback.decision_reached(process, day):
-        return None
+        return []
     follow_up = feedback.follow_up_for(process)
-    if follow_up is None or follow_up.vision_id is None:
-        return None
+    if follow_up is None or not feedback.is_due(follow_up, day):
+        return []
     vision = db.session.get(Vision, follow_up.vision_id)
-    return url_for("steering.follow_up", slug=vision.slug) if vision else None
+    if vision is None:
+        return []
+    return [(_("The vision"), url_for("vision.show", slug=vision.slug)),
+            (_("What we heard"), url_for("coding.what_we_heard", slug=vision.slug)),
+            (_("Follow-up"), url_for("steering.follow_up", slug=vision.slug))]
 
 
-bp.add_app_template_global(follow_up_link, "follow_up_link")
+bp.add_app_template_global(results_links, "results_links")
 
 
 @bp.route("/vision/<slug>/follow-up")

@@ -217,3 +217,16 @@ def manage_import():
                 flash(_("The vision is imported."), "success")
                 return redirect(url_for("vision.manage_tree", vision_id=vision.id))
     return render_template("vision/manage/import.html", form=form), (422 if form.errors else 200)
+
+
+@bp.route("/staff/vision/<int:vision_id>/<any(publish, unpublish):action>", methods=["POST"])
+@staff_required(Role.admin)
+def manage_publish(vision_id: int, action: str):
+    """List the vision for residents at /vision/, or take it off the list."""
+    vision = db.get_or_404(Vision, vision_id)
+    vision.published = action == "publish"
+    audit(f"vision.{action}", vision)
+    db.session.commit()
+    flash(_("The vision is listed for residents.") if vision.published
+          else _("The vision is no longer listed for residents."), "success")
+    return redirect(url_for("vision.manage_tree", vision_id=vision.id))

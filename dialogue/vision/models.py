@@ -48,6 +48,8 @@ class Vision(db.Model):
     name: Mapped[dict]
     adopted_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: listed for residents at /vision/ (its page answers at its address either way)
+    published: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     nodes: Mapped[list[VisionNode]] = relationship(back_populates="vision", cascade="all, delete-orphan",
                                                    order_by="VisionNode.position")

@@ -23,3 +23,11 @@ def show(slug: str):
         abort(404)
     return render_template("vision/display/show.html", vision=vision, counts=extras.counts(vision),
                            blocks=blocks_behind(vision), channels=extras.channels())
+
+
+@bp.route("/vision/")
+def index():
+    """The visions the municipality has published."""
+    visions = db.session.scalars(sa.select(Vision).where(Vision.published.is_(True))
+                                 .order_by(Vision.adopted_on.desc().nulls_last(), Vision.id.desc())).all()
+    return render_template("vision/display/index.html", visions=visions)
