@@ -57,6 +57,8 @@ class EventForm(FlaskForm):
     description_sv = TextAreaField(_l("Description (Swedish)"), validators=[Length(max=5000), no_control_characters])
     description_da = TextAreaField(_l("Description (Danish)"), validators=[Length(max=5000), no_control_characters])
     description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=5000), no_control_characters])
+    process_id = SelectField(_l("Part of the process"), coerce=str, validate_choice=False,
+                             description=_l("The process's page lists its coming events."))
     locality_id = SelectField(_l("Locality"), coerce=str, validate_choice=False)
     venue = StringField(_l("Venue"), validators=[DataRequired(), Length(max=200), single_line, no_control_characters])
     address = StringField(_l("Street address"), validators=[Optional(), Length(max=300), single_line,

@@ -30,6 +30,8 @@ from dialogue.events.models import (
 from dialogue.events.views import queue_registration_mail
 from dialogue.extensions import db
 from dialogue.i18n import _
+from dialogue.processes import services as process_services
+from dialogue.processes.models import Process
 from dialogue.security import staff_required
 
 LANGS = ("sv", "da", "en")
@@ -66,6 +68,7 @@ def _fill_form(form: EventForm, event: Event) -> None:
         getattr(form, f"description_{lang}").data = event.description.get(lang, "")
     form.accessibility_sv.data = event.accessibility.get("sv", "")
     form.locality_id.data = str(event.locality_id or "")
+    form.process_id.data = str(event.process_id or "")
     form.venue.data, form.address.data, form.language.data = event.venue, event.address, event.language
     form.starts_at.data, form.ends_at.data = to_local(event.starts_at), to_local(event.ends_at)
     form.signup_opens_at.data = to_local(event.signup_opens_at)
@@ -86,6 +89,8 @@ def _translations(form: EventForm, name: str) -> dict:
 
 def _apply_form(form: EventForm, event: Event) -> None:
     event.kind = EventKind(form.kind.data)
+    process_id = parse_id(form.process_id.data)
+    event.process_id = process_id if process_id and db.session.get(Process, process_id) else None
     event.title = _translations(form, "title")
     event.description = _translations(form, "description")
     event.accessibility = {"sv": _text(form.accessibility_sv)} if _text(form.accessibility_sv) else {}
@@ -109,6 +114,7 @@ def _apply_form(form: EventForm, event: Event) -> None:
 def _edit(event: Event, creating: bool):
     form = EventForm()
     form.locality_id.choices = _locality_choices(_("No locality"))
+    form.process_id.choices = [SelectChoice(value, label) for value, label in process_services.choices(_("None"))]
     if request.method == "GET" and not creating:
         _fill_form(form, event)
     if form.validate_on_submit():

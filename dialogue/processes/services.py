@@ -110,3 +110,9 @@ def listed(today: date) -> dict[str, list[Process]]:
         "upcoming": sorted((p for p in processes if p.starts_on > today), key=lambda p: p.starts_on),
         "past": [p for p in processes if p.ends_on < today],
     }
+
+
+def choices(none_label) -> list[tuple[str, str]]:
+    """(id, title) of every process, newest first, after (“”, *none_label*): for "part of the process"."""
+    processes = db.session.scalars(sa.select(Process).order_by(Process.starts_on.desc())).all()
+    return [("", str(none_label))] + [(str(p.id), tr(p.title)) for p in processes]

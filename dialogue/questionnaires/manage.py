@@ -14,8 +14,8 @@ from dialogue.core.respondents import GROUPS
 from dialogue.core.services import audit, get_municipality, new_submission_key
 from dialogue.core.time import from_local, to_local
 from dialogue.extensions import db
-from dialogue.i18n import _, tr
-from dialogue.processes.models import Process
+from dialogue.i18n import _
+from dialogue.processes import services as process_services
 from dialogue.questionnaires import answers as answers_mod
 from dialogue.questionnaires import results, services
 from dialogue.questionnaires.blueprint import bp
@@ -65,8 +65,7 @@ def manage_list():
 
 
 def _process_choices() -> list[SelectChoice]:
-    processes = db.session.scalars(sa.select(Process).order_by(Process.starts_on.desc())).all()
-    return [SelectChoice("", _("None"))] + [SelectChoice(str(p.id), tr(p.title)) for p in processes]
+    return [SelectChoice(value, label) for value, label in process_services.choices(_("None"))]
 
 
 def _apply_settings(form: QuestionnaireForm, questionnaire: Questionnaire) -> None:

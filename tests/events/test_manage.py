@@ -141,6 +141,31 @@ def test_purge_deletes_personal_data_and_keeps_counts(app):
         assert db.session.get(Event, event_id).purged_at is not None
 
 
+def test_purge_deletes_the_events_mail_queued_waiting_or_set_aside(app):
+    """Unsent mail holds the address, the name and the cancel link: it goes with the rest of the sign-up."""
+    from dialogue.core.base import utcnow
+    from dialogue.core.models import OutgoingMail
+    from dialogue.events.views import queue_registration_mail
+
+    old = make_event(app, capacity=1, starts_in=timedelta(days=-100))
+    recent = make_event(app, capacity=1, starts_in=timedelta(days=-10))
+    people = [(old, sign_up(app, old, 1)[0], "confirmed"), (old, sign_up(app, old, 2)[0], "waitlisted"),
+              (old, sign_up(app, old, 3)[0], "waitlisted"), (recent, sign_up(app, recent, 4)[0], "confirmed")]
+    with app.test_request_context("/", method="POST"):
+        ids = [queue_registration_mail(db.session.get(Registration, registration_id),
+                                       db.session.get(Event, event_id), template, token="a-private-link")
+               for event_id, registration_id, template in people]
+        db.session.get(OutgoingMail, ids[1]).set_aside_at = utcnow()  # set aside after failures
+        db.session.get(OutgoingMail, ids[2]).attempts = 2  # waiting for another attempt
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["events", "purge"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        left = db.session.scalars(sa.select(OutgoingMail)).all()
+        assert [m.id for m in left] == [ids[3]]  # the recent event's
+        assert "Person 1" not in left[0].body
+
+
 def test_recent_events_keep_their_sign_ups(app):
     event_id = make_event(app, capacity=5, starts_in=timedelta(days=-10))
     sign_up(app, event_id, 1)
@@ -164,3 +189,26 @@ def test_analysts_cannot_see_sign_ups(client, make_user, app):
     assert client.get(f"/staff/events/{event_id}").status_code == 403
     assert client.get(f"/staff/events/{event_id}/registrations.csv").status_code == 403
 
+
+
+def test_an_event_put_in_a_process_shows_on_the_process_page(app, client, make_user, municipality):
+    from dialogue.processes.models import Process
+
+    organizer(client, make_user)
+    with app.app_context():
+        process = db.session.scalar(sa.select(Process))
+        process_id, slug = process.id, process.slug
+    data = dict(FORM, kind="open_meeting", title_sv="Öppet möte i Sparreholm", seats_young="", seats_association="",
+                seats_business="", starts_at=(datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%dT18:00"),
+                ends_at=(datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%dT20:00"),
+                process_id=str(process_id), csrf_token=csrf_token(client, "/staff/events/new"))
+    assert client.post("/staff/events/new", data=data).status_code == 302
+    with app.app_context():
+        event = db.session.scalar(sa.select(Event).where(Event.title["sv"].as_string() == "Öppet möte i Sparreholm"))
+        assert event.process_id == process_id
+        event_id = event.id
+    edit_page = client.get(f"/staff/events/{event_id}/edit").get_data(as_text=True)
+    assert f'<option selected value="{process_id}">' in edit_page or f'value="{process_id}" selected' in edit_page
+    token = csrf_token(client, f"/staff/events/{event_id}")
+    client.post(f"/staff/events/{event_id}/publish", data={"csrf_token": token})
+    assert "Öppet möte i Sparreholm" in client.get(f"/processes/{slug}?lang=sv").get_data(as_text=True)
