@@ -1,4 +1,4 @@
-"""The coding queue's "most uncertain first" order: lowest likelihood of the first suggestion first."""
+"""The coding queue's "most uncertain first" order: the smallest margin between the first two suggestions first."""
 
 from __future__ import annotations
 
@@ -12,10 +12,15 @@ from tests.coding.test_suggest import load, run_suggestions
 from tests.conftest import login
 
 
-def first_likelihoods(app, ids: list[int]) -> dict[int, float]:
+def margins(app, ids: list[int]) -> dict[int, float]:
+    """The first suggestion's likelihood less the second's, per contribution that has suggestions."""
     with app.app_context():
-        return dict(db.session.execute(sa.select(Suggestion.contribution_id, Suggestion.score)
-                                       .where(Suggestion.rank == 1, Suggestion.contribution_id.in_(ids))).all())
+        rows = db.session.execute(sa.select(Suggestion.contribution_id, Suggestion.rank, Suggestion.score)
+                                  .where(Suggestion.rank <= 2, Suggestion.contribution_id.in_(ids))).all()
+    scores: dict[int, dict[int, float]] = {}
+    for contribution_id, rank, score in rows:
+        scores.setdefault(contribution_id, {})[rank] = score
+    return {cid: ranks[1] - ranks.get(2, 0.0) for cid, ranks in scores.items()}
 
 
 def test_the_queue_puts_the_most_uncertain_contributions_first(app, client, make_user, municipality):
@@ -27,9 +32,9 @@ def test_the_queue_puts_the_most_uncertain_contributions_first(app, client, make
         ("Hållbar utveckling vid sjöarna i det sjörika landskapet.", 0),
     ])
     run_suggestions(app)
-    likelihood = first_likelihoods(app, ids)
-    assert ids[3] not in likelihood
-    expected = sorted((cid for cid in ids if cid in likelihood), key=lambda cid: (likelihood[cid], cid)) + [ids[3]]
+    margin = margins(app, ids)
+    assert ids[3] not in margin and len(set(margin.values())) == 4
+    expected = sorted((cid for cid in ids if cid in margin), key=lambda cid: (margin[cid], cid)) + [ids[3]]
     login(client, make_user("analyst"))
     html = client.get("/staff/coding/?order=uncertain&lang=en").get_data(as_text=True)
     shown = [int(found) for found in re.findall(r'href="/staff/coding/(\d+)\?', html)]
