@@ -80,6 +80,9 @@ def build_config(instance_path: str, overrides: dict | None = None) -> dict:
         # memory:// is per process: with several gunicorn workers, point this at Redis (redis://host:6379).
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis out of reach: each process counts for itself meanwhile (Flask-Limiter's own fallback),
+        # rather than refusing every resident's submission with a 500
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "PASSWORD_RESET_RATE_LIMIT": env.get("PASSWORD_RESET_RATE_LIMIT", "5 per hour"),
         # Generous: a library computer may send many residents' answers from one address.

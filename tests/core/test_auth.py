@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import socket
+import subprocess
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -10,7 +16,8 @@ import sqlalchemy as sa
 from dialogue.core.base import utcnow
 from dialogue.core.models import AuditEvent, StaffSession, User
 from dialogue.extensions import db
-from tests.conftest import PASSWORD, count, csrf_token, login
+from tests.conftest import PASSWORD, count, csrf_token, login, skip_or_fail
+from tests.smtp import free_port
 
 
 def test_sign_in_lands_on_dashboard_and_is_audited(app, client, make_user):
@@ -154,3 +161,52 @@ def test_password_is_stored_as_argon2id(app, make_user):
         stored = db.session.scalar(sa.select(User.password_hash).where(User.email == email))
     assert stored.startswith("$argon2id$")
     assert PASSWORD not in stored
+
+
+
+
+class RedisServer:
+    """A real redis-server on a port of its own, which a test may stop and start again."""
+
+    def __init__(self, folder) -> None:
+        self.folder, self.port, self.process = folder, free_port(), None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(self.port), "--bind",
+             "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                return
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    if not (shutil.which("redis-server") or Path("/usr/bin/redis-server").exists()):
+        skip_or_fail("redis-server is not installed (.ci/run installs it)")
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server  # requested before the app, so it is still up when the app's limits are reset
+    server.stop()
+
+
+def test_limits_are_counted_in_redis_and_go_on_in_the_process_while_it_is_down(redis_server, app_factory):
+    app = app_factory(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{redis_server.port}/0", LOGIN_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+
+    def attempt():
+        return login(client, "nobody@kommun.example", "not the password at all").status_code
+
+    assert [attempt(), attempt()] == [422, 422]  # counted in Redis
+    redis_server.stop()
+    # Redis gone: Flask-Limiter counts in this process meanwhile instead of answering 500
+    assert [attempt(), attempt(), attempt(), attempt()] == [422, 422, 422, 429]
+    redis_server.start()
