@@ -178,40 +178,54 @@ class Curve:
     arrival: list[float]
     uncertain: list[float]
 
-    def codes_to_reach(self, curve: list[float], level: float) -> int | None:
-        return next((codes for codes, value in zip(self.codes, curve, strict=True) if value >= level - 1e-9), None)
+    def codes_to_reach(self, curve: list[float], level: float) -> float | None:
+        """The number of codes at which *curve* first reaches *level*, read linearly between batches."""
+        points = list(zip(self.codes, curve, strict=True))
+        for (before, low), (after, high) in zip([(None, None)] + points[:-1], points, strict=True):
+            if high >= level - 1e-9:
+                if before is None or high == low:
+                    return float(after)
+                return before + (after - before) * (level - low) / (high - low)
+        return None
 
 
-def coding_order(evalset: EvalSet, batches: int = 8, draws: int = 20, seed: int = 16) -> Curve:
-    """Code the tune half a batch at a time (one code per block in each batch), the suggestions computed
-    again after each batch as an analyst would: in arrival order (the mean over *draws* random orders of
-    arrival) or most uncertain first (the lowest likelihood of the first suggestion), and measure hit@3
-    on the report half after each batch."""
+def margin(likelihoods) -> float:
+    """The first suggestion's likelihood less the second's: the queue's "most uncertain first" key."""
+    ranked = sorted(likelihoods, reverse=True)
+    return ranked[0] - (ranked[1] if len(ranked) > 1 else 0.0)
+
+
+def coding_order(evalset: EvalSet, batches: int = 8, draws: int = 20, seed: int = 16, share: float = 0.8) -> Curve:
+    """Code answers of the tune half a batch at a time (as many codes as blocks in each batch), the
+    suggestions computed again after each batch as an analyst would, in arrival order or most uncertain
+    first (the smallest margin between the first two suggestions, as the queue orders them), and measure
+    hit@3 on the report half after each batch. Each draw takes a random *share* of the tune half as the
+    contributions that came in and a random order of arrival; both orders code the same ones. The curve
+    is the mean over the draws."""
     tune, report = evalset.half("tune"), evalset.half("report")
     documents = _documents(evalset)
     stemmer = learn.Stemmer(evalset.language)
-    size = len(evalset.blocks)
-    steps = [size * b for b in range(batches + 1)]
+    steps = [len(evalset.blocks) * b for b in range(batches + 1)]
 
-    def hit3(coded: list[int]) -> tuple[float, object]:
+    def hit3(coded: list[int]):
         outcome = learn.suggest(documents, evalset.blocks, {i: evalset.answers[i][2] for i in coded}, stemmer,
                                 min_coded=10)
         return _shares(outcome.tops, evalset, report, outcome.empty)[1], outcome
 
     arrival = [0.0] * len(steps)
+    uncertain = [0.0] * len(steps)
     for draw in range(draws):
-        order = tune[:]
-        random.Random(seed * 1000 + draw).shuffle(order)
+        rng = random.Random(seed * 1000 + draw)
+        came = rng.sample(tune, round(share * len(tune)))
+        coded: list[int] = []
         for s, codes in enumerate(steps):
-            arrival[s] += hit3(order[:codes])[0] / draws
-    uncertain, coded = [], []
-    for s, codes in enumerate(steps):
-        value, outcome = hit3(coded)
-        uncertain.append(value)
-        if s + 1 < len(steps):
-            left = [i for i in tune if i not in set(coded)]
-            likelihood = {i: float(outcome.likelihoods[i].max()) for i in left}
-            coded += sorted(left, key=lambda i: (likelihood[i], i))[:steps[s + 1] - codes]
+            arrival[s] += hit3(came[:codes])[0] / draws
+            value, outcome = hit3(coded)
+            uncertain[s] += value / draws
+            if s + 1 < len(steps):
+                left = [i for i in came if i not in set(coded)]
+                key = {i: margin(outcome.likelihoods[i]) for i in left}
+                coded += sorted(left, key=lambda i: (key[i], i))[:steps[s + 1] - codes]
     return Curve(steps, arrival, uncertain)
 
 
