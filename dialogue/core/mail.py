@@ -39,9 +39,14 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def queue(to: str, subject: str, body: str, ics: str = "") -> int:
-    """Queue a message in the caller's transaction; its id, for :func:`send_pending` after the commit."""
-    mail = OutgoingMail(to=to.strip(), subject=one_line(subject)[:SUBJECT_LENGTH], body=body, ics=ics)
+def queue(to: str, subject: str, body: str, ics: str = "", topic: str = "") -> int:
+    """Queue a message in the caller's transaction; its id, for :func:`send_pending` after the commit.
+
+    *topic* names what the message is about (e.g. "event:12"), so that :func:`discard` finds it when that
+    is deleted.
+    """
+    mail = OutgoingMail(to=to.strip(), subject=one_line(subject)[:SUBJECT_LENGTH], body=body, ics=ics,
+                        topic=topic)
     db.session.add(mail)
     db.session.flush()
     return mail.id
@@ -165,6 +170,15 @@ def retry(mail: OutgoingMail) -> None:
     mail.attempts = 0
     mail.next_attempt_at = utcnow()
     db.session.flush()
+
+
+def discard(topic: str) -> int:
+    """Delete every message about *topic*, sent or not (queued, waiting, set aside): they hold the
+    address, the name and private links of whoever they were for."""
+    if not topic:
+        raise ValueError("a topic is needed")
+    result = db.session.execute(sa.delete(OutgoingMail).where(OutgoingMail.topic == topic))
+    return result.rowcount or 0
 
 
 def purge_sent(days: int) -> int:

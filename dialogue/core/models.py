@@ -151,3 +151,5 @@ class OutgoingMail(db.Model):
     #: when it was given up on: too many failures, or no message could be made of it. It is not tried again
     #: until an admin asks for it at /staff/mail
     set_aside_at: Mapped[datetime | None]
+    #: what it is about, e.g. "event:12": whatever deletes that deletes its mail too (dialogue.core.mail.discard)
+    topic: Mapped[str] = mapped_column(sa.String(40), default="", index=True)

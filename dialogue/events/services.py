@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from dialogue.core import mail
 from dialogue.core.base import utcnow
 from dialogue.core.database import insert_unless_present
 from dialogue.events.models import (
@@ -243,8 +244,14 @@ def copy_event(source: Event, starts_at: datetime) -> Event:
     return copy
 
 
+def mail_topic(event: Event) -> str:
+    """What mail about *event* is filed under (see dialogue.core.mail.queue)."""
+    return f"event:{event.id}"
+
+
 def purge_personal_data(now: datetime, retention_days: int) -> int:
-    """Delete names, addresses and needs of sign-ups to events that ended *retention_days* ago.
+    """Delete names, addresses and needs of sign-ups to events that ended *retention_days* ago, and every
+    message about the event (queued, waiting or set aside mail holds the address, name and cancel link).
 
     The registrations stay, without personal data, so the event keeps its counts.
     """
@@ -256,6 +263,7 @@ def purge_personal_data(now: datetime, retention_days: int) -> int:
         db.session.execute(sa.update(Registration).where(Registration.event_id == event.id)
                            .values(cancel_token_hash=None, needs=[])
                            .execution_options(synchronize_session=False))
+        mail.discard(mail_topic(event))
         event.purged_at = now
     db.session.flush()
     return len(events)

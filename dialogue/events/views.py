@@ -134,7 +134,8 @@ def queue_registration_mail(registration: Registration, event: Event, template: 
                                name=contact.name, cancel_url=cancel_url,
                                event_url=url_for("events.show", event_id=event.id, _external=True))
         subject_line, _sep, text = body.partition("\n\n")
-        return mail.queue(contact.email, subject_line.strip(), text.strip() + "\n", ics=event_ics_text(event))
+        return mail.queue(contact.email, subject_line.strip(), text.strip() + "\n", ics=event_ics_text(event),
+                          topic=services.mail_topic(event))
 
 
 @bp.route("/events/<int:event_id>/signup", methods=["GET", "POST"])
