@@ -33,8 +33,17 @@ def upcoming_events(process: Process, limit: int = 3) -> list[Event]:
         .order_by(Event.starts_at).limit(limit)))
 
 
+def all_events(process: Process) -> list[tuple[Event, int]]:
+    """Every event of the process, drafts and cancelled ones too, with its number of noted contributions."""
+    notes = (sa.select(sa.func.count()).select_from(Contribution)
+             .where(Contribution.event_id == Event.id).scalar_subquery())
+    return [tuple(row) for row in db.session.execute(
+        sa.select(Event, notes).where(Event.process_id == process.id).order_by(Event.starts_at))]
+
+
 def register(state: BlueprintSetupState) -> None:
     # coding shows and filters contributions by the event they were noted at but knows no events
     sources.register(state.app, sources.Describer(facts=_facts, filters=_filters))
     # a process's page lists its next meetings, but processes know no events
     parts.register(state.app, parts.Part(items=upcoming_events, template="events/display/_take_part.html"))
+    parts.register(state.app, parts.Part(items=all_events, template="events/manage/_process_part.html"), staff=True)

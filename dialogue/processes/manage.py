@@ -11,7 +11,7 @@ from dialogue.core.services import audit
 from dialogue.core.time import today
 from dialogue.extensions import db
 from dialogue.i18n import _, default_locale, offered_languages
-from dialogue.processes import services
+from dialogue.processes import parts, services
 from dialogue.processes.blueprint import bp
 from dialogue.processes.forms import phase_form, process_form
 from dialogue.processes.models import Phase, PhaseKind, Process
@@ -56,7 +56,9 @@ def _edit_process(process: Process, template: str):
             db.session.commit()
             flash(_("The process is saved."), "success")
             return redirect(url_for("processes.manage_process", process_id=process.id))
-    return render_template(template, form=form, process=process, languages=languages), 422 if form.errors else 200
+    belongs = parts.take_part(process, staff=True) if process.id else []
+    return render_template(template, form=form, process=process, languages=languages,
+                           belongs=belongs), 422 if form.errors else 200
 
 
 @bp.route("/staff/processes/new", methods=["GET", "POST"])

@@ -15,6 +15,8 @@ from flask import Flask, current_app
 from dialogue.processes.models import Process
 
 KEY = "dialogue.processes.parts"
+#: the same for the process's staff page: everything that belongs to it, drafts too
+STAFF_KEY = "dialogue.processes.staff_parts"
 
 
 @dataclass(frozen=True)
@@ -25,14 +27,15 @@ class Part:
     template: str
 
 
-def register(app: Flask, part: Part) -> None:
-    app.extensions.setdefault(KEY, []).append(part)
+def register(app: Flask, part: Part, *, staff: bool = False) -> None:
+    app.extensions.setdefault(STAFF_KEY if staff else KEY, []).append(part)
 
 
-def take_part(process: Process) -> list[tuple[str, list]]:
-    """(template, items) of every part that has something to show in *process* now."""
+def take_part(process: Process, *, staff: bool = False) -> list[tuple[str, list]]:
+    """(template, items) of every part that has something to show in *process* now (on its staff page
+    with *staff*)."""
     shown = []
-    for part in current_app.extensions.get(KEY, []):
+    for part in current_app.extensions.get(STAFF_KEY if staff else KEY, []):
         items = part.items(process)
         if items:
             shown.append((part.template, items))

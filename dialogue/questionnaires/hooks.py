@@ -12,7 +12,7 @@ from dialogue.extensions import db
 from dialogue.i18n import _l
 from dialogue.processes import parts
 from dialogue.processes.models import Process
-from dialogue.questionnaires.models import Question, Questionnaire, QuestionType, State
+from dialogue.questionnaires.models import Question, Questionnaire, QuestionType, Response, State
 
 #: questions whose answers are free text; a choice question's "other" text is one too
 TEXT_TYPES = (QuestionType.short_text, QuestionType.long_text)
@@ -57,9 +57,22 @@ def open_questionnaires(process: Process) -> list[Questionnaire]:
     return [q for q in candidates if q.is_accepting(now)]
 
 
+def all_questionnaires(process: Process) -> list[tuple[Questionnaire, int, int]]:
+    """Every questionnaire of the process, drafts too, with its numbers of responses and contributions."""
+    responses = (sa.select(sa.func.count()).select_from(Response)
+                 .where(Response.questionnaire_id == Questionnaire.id, Response.hidden.is_(False)).scalar_subquery())
+    contributions = (sa.select(sa.func.count()).select_from(Contribution)
+                     .where(Contribution.questionnaire_id == Questionnaire.id).scalar_subquery())
+    return [tuple(row) for row in db.session.execute(
+        sa.select(Questionnaire, responses, contributions).where(Questionnaire.process_id == process.id)
+        .order_by(Questionnaire.created_at))]
+
+
 def register(state: BlueprintSetupState) -> None:
     # coding shows and filters contributions by questionnaire and question but knows no questionnaires
     sources.register(state.app, sources.Describer(facts=_facts, filters=_filters))
     # a process's page invites residents to answer, but processes know no questionnaires
     parts.register(state.app, parts.Part(items=open_questionnaires,
                                          template="questionnaires/display/_take_part.html"))
+    parts.register(state.app, parts.Part(items=all_questionnaires,
+                                         template="questionnaires/manage/_process_part.html"), staff=True)

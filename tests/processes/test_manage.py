@@ -136,3 +136,16 @@ def test_analysts_may_not_change_processes(client, make_user, app):
     login(client, make_user("analyst"))
     assert client.get("/staff/processes/new").status_code == 403
     assert not re.search(r"New process", client.get("/staff/processes/?lang=en").get_data(as_text=True))
+
+
+def test_the_staff_page_shows_all_that_belongs_to_the_process(app, client, make_user, municipality):
+    login(client, make_user("organizer"))
+    with app.app_context():
+        process = db.session.scalar(sa.select(Process))
+        pid = process.id
+    html = client.get(f"/staff/processes/{pid}?lang=en").get_data(as_text=True)
+    part = html.split('id="belongs"')[1].split('id="phases"')[0]
+    assert "/staff/questionnaires/" in part and "0 responses" in part
+    assert part.count("/staff/events/") >= 3  # the demo's meetings, seminars and workshops
+    assert "Not published yet." in part and f"/staff/steering/processes/{pid}" in part
+    assert f"/staff/reports/{pid}" in part
