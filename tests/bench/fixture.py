@@ -4,7 +4,8 @@
 
 Creates (and commits) the open, ten-question, one-page questionnaire ``bench`` in the database that
 ``DATABASE_URL`` names (migrated, demo loaded), and writes what a client needs to answer it, plus the
-SQLite settings the app's connections actually run with, to OUT.json.
+settings the app's connections actually run with (SQLite's journal and synchronous, PostgreSQL's
+durability settings), to OUT.json.
 """
 
 from __future__ import annotations
@@ -93,13 +94,18 @@ def main(out: str) -> None:
             raise SystemExit(f"expected 10 questions, stored {count}")
         # Outside a request every transaction begins IMMEDIATE: end this one before opening another.
         db.session.close()
-        # What the app's own connections run with (dialogue/core/database.py sets it on connect).
+        # What the app's own connections run with (dialogue/core/database.py sets SQLite's on connect).
         with db.engine.connect() as connection:
-            data["sqlite"] = {
-                "journal_mode": connection.exec_driver_sql("PRAGMA journal_mode").scalar(),
-                "synchronous": {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}.get(
-                    connection.exec_driver_sql("PRAGMA synchronous").scalar(), "?"),
-            }
+            if connection.dialect.name == "sqlite":
+                data["settings"] = {
+                    "journal_mode": connection.exec_driver_sql("PRAGMA journal_mode").scalar(),
+                    "synchronous": {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}.get(
+                        connection.exec_driver_sql("PRAGMA synchronous").scalar(), "?"),
+                }
+            else:
+                data["settings"] = {name: connection.exec_driver_sql(f"SHOW {name}").scalar()
+                                    for name in ("server_version", "fsync", "synchronous_commit",
+                                                 "full_page_writes", "max_connections")}
         db.engine.dispose()
     with open(out, "w", encoding="utf-8") as handle:
         json.dump(data, handle)

@@ -86,6 +86,40 @@ def request(method: str, url: str, body: bytes | None = None, headers: dict | No
         connection.close()
 
 
+# -- CPU time ---------------------------------------------------------------------------------------------
+
+def tree_cpu(root: int) -> dict[int, float]:
+    """CPU seconds (user + system) of *root* and each of its descendants, by pid, read from /proc.
+
+    Each process's figure includes its children that have exited and been waited for (cutime, cstime),
+    so that a worker or a database backend that ended during a measurement still counts, once.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    parent, ticks = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # gone meanwhile
+        pid = int(stat.parent.name)
+        parent[pid] = int(fields[1])
+        ticks[pid] = sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    tree, todo = {}, [root]
+    while todo:
+        pid = todo.pop()
+        if pid in ticks and pid not in tree:
+            tree[pid] = ticks[pid] / tick
+            todo += [child for child, ppid in parent.items() if ppid == pid]
+    return tree
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return ""
+
+
 # -- gunicorn -------------------------------------------------------------------------------------------
 
 class Gunicorn:
@@ -140,27 +174,13 @@ class Gunicorn:
         raise BenchError(f"gunicorn ({self.app}) did not answer {self.ready_path} within {timeout:.0f} s ({last}); "
                          f"see {self.log_path}")
 
-    def cpu_seconds(self, marker: bytes | None = None) -> float:
-        """CPU time (user + system) used so far by the master and every process it started; with
-        *marker*, only by those whose command line holds it (e.g. the submission writer's module).
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the master and every process it started.
 
         Per request, this is the steady figure: it hardly moves when other work shares the machine,
         where requests per second do.
         """
-        tick = os.sysconf("SC_CLK_TCK")
-        total = 0
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rpartition(")")[2].split()
-                pid, ppid = int(stat.parent.name), int(fields[1])
-                if self.process is None or self.process.pid not in (pid, ppid):
-                    continue
-                if marker is not None and marker not in (stat.parent / "cmdline").read_bytes():
-                    continue
-            except OSError:
-                continue  # gone meanwhile
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / tick
+        return sum(tree_cpu(self.process.pid).values()) if self.process is not None else 0.0
 
     def stop(self, timeout: float = 35) -> None:
         """SIGTERM (graceful), then SIGKILL to the master and its workers if it does not exit."""
@@ -199,8 +219,8 @@ class WrkResult:
     output: str = ""
     #: CPU time the server's processes spent per request (µs), when measured
     cpu_us: float | None = None
-    #: of which the submission writer's process (µs per request), when measured
-    writer_cpu_us: float | None = None
+    #: the same by group of processes (e.g. gunicorn, database backends), when measured
+    cpu_split_us: dict = field(default_factory=dict)
 
     def summary(self) -> dict:
         data = asdict(self)

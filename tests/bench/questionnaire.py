@@ -1,60 +1,77 @@
-"""Answering a questionnaire under load, against a bare Flask "hello" served the same way.
+"""Answering a questionnaire under load: complete submissions against the floor under them.
 
-Targets (the issue): with the README's gunicorn configuration on this machine, complete submissions
-sustain at least 30 % of the hello route's requests per second with p99 under 100 ms at 32
-connections, rendering the questionnaire reaches 40 %, and afterwards every acknowledged submission is
-stored exactly once.
+Targets (issue #13): with the README's gunicorn set-up, at 32 connections, on SQLite (WAL,
+``synchronous=FULL``) and on PostgreSQL (a throw-away server started like the tests' one, but with its
+durability settings on), the floor's server CPU per request is at least 0.3 of a submission's on SQLite
+and at least 0.2 on PostgreSQL; a submission's p99 stays under 300 ms on SQLite and under 100 ms on
+PostgreSQL; afterwards no acknowledged submission is missing or stored twice.
 
-Steps: a fresh SQLite database (migrated, demo loaded, a ten-question one-page questionnaire ``bench``);
-gunicorn serving tests.bench.hello, then wsgi:app, one at a time; wrk -t2 -c32 --latency against
-``GET /`` (hello), ``GET /questionnaires/bench`` (page) and ``POST /questionnaires/bench`` (submit,
-every body a fresh submission key); then a check of the database file with sqlite3.
+The floor (tests/bench/floor.py) is a POST route of the same app that passes the same CSRF check,
+session and limiter as the answer view and reads the questionnaire as the view does, then stores
+nothing and redirects: the framework's own cost. Every server process counts in the CPU per request:
+gunicorn's master and workers and, on PostgreSQL, the database server's processes, read from /proc.
 
-An acknowledged submission is a 303 to the receipt whose Location carries the private-link token (the
-view redirects after storing: post/redirect/get); a 200 receipt page with ``id="private-link"`` counts
-too, should the view ever render it directly. wrk does not follow the redirect: the receipt is a
-separate GET, limited to 30 a minute per address.
+Steps: gunicorn serving tests.bench.hello once; then for each database a fresh one (migrated, demo
+loaded, a ten-question one-page questionnaire ``bench``), gunicorn serving wsgi:app for ``GET
+/questionnaires/bench`` (page) and ``POST /questionnaires/bench`` (submit, every body a fresh
+submission key), then tests.bench.floor:app for ``POST /bench/floor/bench`` (floor, the same bodies);
+wrk -t2 -c32 --latency for each, after a warm-up; a few seconds more of submissions under py-spy (when
+installed) for the profile; then, the servers stopped, the check of the database.
+
+An acknowledged submission is a 303 whose Location ends with ``/received``; the session cookie set with
+it carries the new private link, whose hash names the stored response: so each acknowledgement is
+matched with its row. wrk does not follow the redirect.
+
+BENCH_DATABASES=sqlite or =postgresql measures one database only; BENCH_PG_DURABLE=0 runs PostgreSQL
+with the tests' settings (fsync, synchronous_commit and full_page_writes off); BENCH_WEB_CONCURRENCY
+sets gunicorn's workers (hello's too).
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import json
 import os
 import random
 import re
 import secrets
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlencode
 
+from tests.bench import profiling
 from tests.bench.harness import (
     LUA,
     REPO,
     BenchError,
     Gunicorn,
     WrkResult,
+    command_line,
     log,
     request,
     run_wrk,
     seconds_from_env,
+    tree_cpu,
     write_results,
 )
+from tests.postgres import PostgresServer, PostgresUnavailable
 
 NAME = "questionnaire"
 THREADS = 2
 CONNECTIONS = 32
 WARMUP_SECONDS = 2
-TARGETS = {"submit_ratio": 0.30, "submit_p99_ms": 100.0, "page_ratio": 0.40}
+PROFILE_SECONDS = 5
+DATABASES = ("sqlite", "postgresql")
+#: floor CPU ÷ submit CPU at least, submit p99 below (ms)
+TARGETS = {"sqlite": {"cpu_ratio": 0.30, "p99_ms": 300.0}, "postgresql": {"cpu_ratio": 0.20, "p99_ms": 100.0}}
 FORM_SALT = "questionnaire-form"  # dialogue/questionnaires/views.py: _serializer()
 SESSION_COOKIE = "dialogue_session"
-WRITER_MARKER = b"dialogue.questionnaires.writer"  # in the writer process's command line (writer.spawn)
+RECEIPT = "receipt"  # dialogue/questionnaires/views.py: the session key of the new private link
+FLOOR_PATH = "/bench/floor/{slug}"  # tests/bench/floor.py
 
 
 # -- set-up ---------------------------------------------------------------------------------------------
@@ -65,17 +82,17 @@ _OWN = {"BIND", "WEB_CONCURRENCY", "DIALOGUE_ENV", "SECRET_KEY", "DATABASE_URL",
         "LOGIN_RATE_LIMIT", "PROXY_COUNT", "FLASK_APP", "FLASK_DEBUG"}
 
 
-def app_env(tmp: Path) -> dict:
+def app_env(tmp: Path, database_url: str | None = None) -> dict:
     """The app's environment: production, a fresh database, no waiting and no blocking by the limiter.
 
-    WEB_CONCURRENCY is left to gunicorn.conf.py (eight workers per core); BENCH_WEB_CONCURRENCY overrides it
-    for experiments, and then applies to the hello app too.
+    WEB_CONCURRENCY is left to gunicorn.conf.py; BENCH_WEB_CONCURRENCY overrides it for experiments, and
+    then applies to the hello app too.
     """
     env = {k: v for k, v in os.environ.items() if k not in _OWN}
     env.update(
         DIALOGUE_ENV="production",
         SECRET_KEY=secrets.token_hex(32),
-        DATABASE_URL=f"sqlite:///{tmp / 'bench.sqlite3'}",
+        DATABASE_URL=database_url or f"sqlite:///{tmp / 'bench.sqlite3'}",
         SESSION_COOKIE_SECURE="false",
         QUESTIONNAIRE_MIN_SECONDS="0",
         # the limiter still runs; it just never blocks the one address all load comes from
@@ -86,6 +103,32 @@ def app_env(tmp: Path) -> dict:
     if os.environ.get("BENCH_WEB_CONCURRENCY"):
         env["WEB_CONCURRENCY"] = os.environ["BENCH_WEB_CONCURRENCY"]
     return env
+
+
+class BenchPostgres(PostgresServer):
+    """tests/postgres.py's throw-away server; with *durable*, fsync, synchronous_commit and
+    full_page_writes on, as a production server keeps them (the tests turn them off)."""
+
+    def __init__(self, durable: bool = True) -> None:
+        super().__init__()
+        self.durable = durable
+
+    def start(self) -> BenchPostgres:
+        if not self.durable:
+            super().start()
+            return self
+        self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust",
+                  "-E", "UTF8", "--locale=C", "--no-sync")
+        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200 "
+                   "-c fsync=on -c synchronous_commit=on -c full_page_writes=on")
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l",
+                  str(self.root / "server.log"), "-w", "-t", "60", "start")
+        return self
+
+    @property
+    def pid(self) -> int:
+        """The postmaster's: every server process descends from it."""
+        return int((self.data / "postmaster.pid").read_text().split()[0])
 
 
 def _run(command: list[str], env: dict, what: str) -> str:
@@ -162,12 +205,6 @@ def answers(fixture: dict, rng: random.Random) -> list[tuple[str, str]]:
     return fields
 
 
-def edit_token(secret_key: str, submission_key: str) -> str:
-    """dialogue.questionnaires.services.edit_token, without an app."""
-    digest = hmac.new(secret_key.encode(), b"edit-link:" + submission_key.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
 class Bodies:
     """Submissions with fresh keys, written one URL-encoded body per line; remembers every key."""
 
@@ -178,13 +215,12 @@ class Bodies:
         self.serializer = URLSafeTimedSerializer(secret_key, salt=FORM_SALT)
         self.csrf_token = csrf_token
         self.rng = random.Random(seed)
-        self.keys: list[str] = []
 
     def one(self) -> tuple[str, bytes]:
-        key = secrets.token_urlsafe(24)  # dialogue.questionnaires.services.new_submission_key
-        self.keys.append(key)
-        fields = [("csrf_token", self.csrf_token), ("form", self.serializer.dumps(key)), ("page", "0"),
-                  ("website", ""), *answers(self.fixture, self.rng), ("feedback_email", ""), ("move", "submit")]
+        key = secrets.token_urlsafe(24)  # dialogue.core.services.new_submission_key
+        form_token = self.serializer.dumps([self.fixture["questionnaire_id"], key])  # as views.show makes it
+        fields = [("csrf_token", self.csrf_token), ("form", form_token), ("page", "0"), ("website", ""),
+                  *answers(self.fixture, self.rng), ("feedback_email", ""), ("move", "submit")]
         return key, urlencode(fields).encode()
 
     def write(self, path: Path, count: int) -> list[str]:
@@ -197,22 +233,26 @@ class Bodies:
         return keys
 
 
-# -- runs -----------------------------------------------------------------------------------------------
+# -- sessions and acknowledgements ----------------------------------------------------------------------
 
 def session_and_csrf(url: str) -> tuple[str, str, str]:
     """GET the questionnaire once: the session cookie, its CSRF token and the page."""
     reply = request("GET", url)
     if reply.status != 200:
         raise BenchError(f"GET {url} answered {reply.status}: {reply.gist()}")
-    cookie = None
-    for header in reply.headers.get_all("Set-Cookie") or []:
-        name, _, rest = header.partition("=")
-        if name.strip() == SESSION_COOKIE:
-            cookie = f"{SESSION_COOKIE}={rest.split(';', 1)[0]}"
+    cookie = _session_cookie(reply.headers.get_all("Set-Cookie") or [])
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', reply.text)
     if cookie is None or match is None:
         raise BenchError(f"GET {url} set no {SESSION_COOKIE} cookie or showed no CSRF token")
-    return cookie, match.group(1), reply.text
+    return f"{SESSION_COOKIE}={cookie}", match.group(1), reply.text
+
+
+def _session_cookie(set_cookies: list[str]) -> str | None:
+    for header in set_cookies:
+        name, _, rest = header.partition("=")
+        if name.strip() == SESSION_COOKIE:
+            return rest.split(";", 1)[0]
+    return None
 
 
 def check_page(html: str, fixture: dict) -> None:
@@ -221,15 +261,39 @@ def check_page(html: str, fixture: dict) -> None:
         raise BenchError(f"the questionnaire page lacks fields (questions {missing}, form token or submit button)")
 
 
-def receipt_token(status: int, location: str, body: str) -> str | None:
-    """The private-link token of an acknowledged submission (as submit.lua reads it), else None."""
-    if status in (302, 303):
-        match = re.search(r"/answers/([\w-]+)", location)
-    elif status == 200:
-        match = re.search(r'id="private-link"[^>]*>[^<]*/answers/([\w-]+)', body)
-    else:
-        match = None
-    return match.group(1) if match else None
+class Receipts:
+    """Reads the private link out of the session cookie that comes with an acknowledgement (Flask's own
+    signed cookie, read with Flask's own serializer and the app's key)."""
+
+    def __init__(self, secret_key: str):
+        from flask import Flask
+        from flask.sessions import SecureCookieSessionInterface
+
+        app = Flask("bench-receipts")
+        app.secret_key = secret_key
+        self.serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+
+    def token(self, cookie: str | None) -> str | None:
+        from itsdangerous import BadSignature
+
+        if not cookie or cookie == "-":
+            return None
+        try:
+            receipt = self.serializer.loads(cookie).get(RECEIPT)
+        except BadSignature:
+            return None
+        return receipt.get("token") if isinstance(receipt, dict) else None
+
+
+def acknowledged(reply) -> bool:
+    return reply.status == 303 and reply.headers.get("Location", "").endswith("/received")
+
+
+def post_once(url: str, body: bytes, cookie: str) -> tuple[bool, str | None, str]:
+    """One POST by hand: acknowledged?, the session cookie set with it, and what was answered."""
+    reply = request("POST", url, body, {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    return (acknowledged(reply), _session_cookie(reply.headers.get_all("Set-Cookie") or []),
+            f"{reply.status} {reply.headers.get('Location', '')} {reply.gist()}")
 
 
 def read_acks(path: Path) -> dict:
@@ -237,7 +301,7 @@ def read_acks(path: Path) -> dict:
     for line in path.read_text().splitlines():
         kind, *rest = line.split()
         if kind == "ack":
-            acks.append((int(rest[1]), rest[2]))
+            acks.append(rest[1])
         elif kind == "sent":
             sent[int(rest[0])] = int(rest[1])
         elif kind == "status":
@@ -247,219 +311,347 @@ def read_acks(path: Path) -> dict:
     return {"acks": acks, "sent": sent, "statuses": statuses, "exhausted": any(exhausted.values())}
 
 
-def submit_run(label: str, url: str, seconds: int, bodies: Bodies, count: int, cookie: str, tmp: Path,
-               server: Gunicorn):
-    """One wrk POST run; returns the wrk figures, what the Lua script recorded and the keys it sent."""
+# -- CPU --------------------------------------------------------------------------------------------------
+
+class Meter:
+    """CPU seconds used so far by the server's processes, by group: gunicorn (master and workers) and,
+    on PostgreSQL, the database's client backends and its other processes (the postmaster, WAL writer,
+    checkpointer, autovacuum...)."""
+
+    def __init__(self, server: Gunicorn, postgres: BenchPostgres | None = None):
+        self.server, self.postgres = server, postgres
+
+    def read(self) -> dict[str, float]:
+        figures = {"gunicorn": self.server.cpu_seconds()}
+        if self.postgres is not None:
+            backends = other = 0.0
+            for pid, seconds in tree_cpu(self.postgres.pid).items():
+                if command_line(pid).startswith("postgres: postgres "):  # user postgres: a client's backend
+                    backends += seconds
+                else:
+                    other += seconds
+            figures.update({"postgres backends": backends, "postgres other": other})
+        return figures
+
+    def charge(self, result: WrkResult, before: dict[str, float]) -> WrkResult:
+        after = self.read()
+        requests = max(result.requests, 1)
+        result.cpu_split_us = {name: (after[name] - before[name]) / requests * 1e6 for name in after}
+        result.cpu_us = sum(result.cpu_split_us.values())
+        return result
+
+
+def _wrk(label: str, url: str, seconds: int, meter: Meter, **options) -> WrkResult:
+    run_wrk(f"{label}-warmup", url, WARMUP_SECONDS, threads=THREADS, connections=CONNECTIONS, **options)
+    before = meter.read()
+    result = run_wrk(label, url, seconds, threads=THREADS, connections=CONNECTIONS, **options)
+    return meter.charge(result, before)
+
+
+def post_run(label: str, url: str, seconds: int, bodies: Bodies | None, count: int, cookie: str, tmp: Path,
+             meter: Meter, written: list[str] | None = None) -> tuple[WrkResult, dict, list[str]]:
+    """One wrk POST run of *count* fresh bodies (or of the *written* ones, when the body file was made
+    beforehand); returns the wrk figures, what the Lua script recorded and the keys it sent."""
     body_file, out_file = tmp / f"bodies-{label}.txt", tmp / f"acks-{label}.txt"
-    keys = bodies.write(body_file, count)
-    before, writer_before = server.cpu_seconds(), server.cpu_seconds(WRITER_MARKER)
+    keys = written if written is not None else bodies.write(body_file, count)
+    before = meter.read()
     result = run_wrk(label, url, seconds, threads=THREADS, connections=CONNECTIONS, script=LUA / "submit.lua",
                      env={"BENCH_BODIES": str(body_file), "BENCH_THREADS": str(THREADS), "BENCH_COOKIE": cookie,
                           "BENCH_OUT": str(out_file)})
-    result.cpu_us = _per_request(server.cpu_seconds() - before, result)
-    result.writer_cpu_us = _per_request(server.cpu_seconds(WRITER_MARKER) - writer_before, result)
+    meter.charge(result, before)
     record = read_acks(out_file)
     sent_keys = [key for thread, n in record["sent"].items() for key in keys[thread::THREADS][:n]]
     body_file.unlink()
     return result, record, sent_keys
 
 
+def post_series(label: str, url: str, seconds: int, bodies: Bodies, cookie: str, tmp: Path, meter: Meter,
+                ceiling: float) -> dict:
+    """A warm-up, then the measured run, with fresh bodies enough that none is sent twice (twice the
+    warm-up's rate, at most *ceiling* a second)."""
+    warm, warm_record, warm_keys = post_run(f"{label}-warmup", url, WARMUP_SECONDS, bodies,
+                                            int(ceiling * WARMUP_SECONDS) + 500, cookie, tmp, meter)
+    count = int(min(ceiling, max(warm.rps * 2, 200)) * seconds) + 1000
+    log(f"{label}: {count} bodies with fresh submission keys (the warm-up ran at {warm.rps:.0f} req/s)")
+    result, record, keys = post_run(label, url, seconds, bodies, count, cookie, tmp, meter)
+    return {"result": result, "warmup": warm, "records": {f"{label}-warmup": warm_record, label: record},
+            "sent": warm_keys + keys}
+
+
 # -- the check afterwards -------------------------------------------------------------------------------
 
-def verify(db_path: Path, questionnaire_id: int, secret_key: str, acked_tokens: list[str],
+def verify(database_url: str, questionnaire_id: int, receipts: Receipts, ack_cookies: list[str],
            sent_keys: list[str], questions: int) -> dict:
     """Every acknowledged submission stored exactly once, complete; nothing stored that was not sent."""
-    sent = set(sent_keys)
-    token_of_key = {key: edit_token(secret_key, key) for key in sent}
-    known_tokens = set(token_of_key.values())
-    acked = set(acked_tokens)
-    connection = sqlite3.connect(db_path)
-    try:
-        integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
-        journal_mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
-        rows = connection.execute("SELECT id, submission_key, edit_token_hash FROM response "
-                                  "WHERE questionnaire_id = ?", (questionnaire_id,)).fetchall()
-        duplicate_keys = connection.execute(
-            "SELECT submission_key, count(*) FROM response GROUP BY submission_key HAVING count(*) > 1").fetchall()
-        duplicate_hashes = connection.execute(
-            "SELECT edit_token_hash, count(*) FROM response WHERE edit_token_hash IS NOT NULL "
-            "GROUP BY edit_token_hash HAVING count(*) > 1").fetchall()
-        answer_counts = dict(connection.execute(
-            "SELECT a.response_id, count(*) FROM answer a JOIN response r ON r.id = a.response_id "
-            "WHERE r.questionnaire_id = ? GROUP BY a.response_id", (questionnaire_id,)).fetchall())
-    finally:
-        connection.close()
+    import sqlalchemy as sa
 
-    stored_per_hash: dict[str, int] = {}
-    for _, _, token_hash in rows:
-        stored_per_hash[token_hash] = stored_per_hash.get(token_hash, 0) + 1
-    acked_hashes = {hashlib.sha256(token.encode()).hexdigest(): token for token in acked}
-    missing = [h for h in acked_hashes if stored_per_hash.get(h, 0) == 0]
-    stored_twice = [h for h in acked_hashes if stored_per_hash.get(h, 0) > 1]
-    acked_ids = {rid for rid, _, h in rows if h in acked_hashes}
-    incomplete = sum(1 for rid in acked_ids if answer_counts.get(rid, 0) != questions)
+    tokens = [receipts.token(cookie) for cookie in ack_cookies]
+    acked_hashes = [hashlib.sha256(token.encode()).hexdigest() for token in tokens if token]
+    engine = sa.create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as connection:
+            run = connection.exec_driver_sql
+            integrity = run("PRAGMA integrity_check").scalar() if engine.dialect.name == "sqlite" else "n/a"
+            rows = connection.execute(sa.text("SELECT id, submission_key, edit_token_hash FROM response "
+                                              "WHERE questionnaire_id = :q"), {"q": questionnaire_id}).all()
+            duplicate_keys = run("SELECT submission_key FROM response GROUP BY submission_key "
+                                 "HAVING count(*) > 1").all()
+            answer_counts = dict(connection.execute(sa.text(
+                "SELECT a.response_id, count(*) FROM answer a JOIN response r ON r.id = a.response_id "
+                "WHERE r.questionnaire_id = :q GROUP BY a.response_id"), {"q": questionnaire_id}).all())
+    finally:
+        engine.dispose()
+
+    rows_per_hash: dict[str, list[int]] = {}
+    for response_id, _, token_hash in rows:
+        rows_per_hash.setdefault(token_hash, []).append(response_id)
+    sent = set(sent_keys)
+    acked = set(acked_hashes)
+    acked_ids = {rid for h in acked for rid in rows_per_hash.get(h, [])}
     return {
-        "acknowledged": len(acked),
-        "acknowledged_replies": len(acked_tokens),
-        "acknowledged_twice": len(acked_tokens) - len(acked),
+        "acknowledged": len(ack_cookies),
         "stored": len(rows),
-        "missing": len(missing),
-        "duplicates": len(stored_twice) + len(duplicate_keys) + len(duplicate_hashes),
+        "missing": sum(1 for h in acked if h not in rows_per_hash),
+        "duplicates": sum(1 for h in acked if len(rows_per_hash.get(h, [])) > 1) + len(duplicate_keys),
+        # an acknowledgement without a new private link: the view took the body for one sent before
+        "acknowledged_without_link": len(ack_cookies) - len(acked_hashes),
+        "acknowledged_twice": len(acked_hashes) - len(acked),
         "stored_unacknowledged": len(rows) - len(acked_ids),
         "stored_not_sent": sum(1 for _, key, _ in rows if key not in sent),
-        "unknown_tokens": len(acked - known_tokens),
-        "incomplete": incomplete,
+        "incomplete": sum(1 for rid in acked_ids if answer_counts.get(rid, 0) != questions),
         "sent": len(sent),
         "integrity_check": integrity,
-        "journal_mode": journal_mode,
     }
 
 
 # -- the benchmark --------------------------------------------------------------------------------------
 
-def _per_request(cpu_seconds: float, result: WrkResult) -> float:
-    return cpu_seconds / max(result.requests, 1) * 1e6
-
-
-def _wrk(label: str, url: str, seconds: int, server: Gunicorn, **options) -> WrkResult:
-    run_wrk(f"{label}-warmup", url, WARMUP_SECONDS, threads=THREADS, connections=CONNECTIONS, **options)
-    before = server.cpu_seconds()
-    result = run_wrk(label, url, seconds, threads=THREADS, connections=CONNECTIONS, **options)
-    result.cpu_us = _per_request(server.cpu_seconds() - before, result)
-    return result
-
-
-def measure(tmp: Path, env: dict, fixture: dict, seconds: int) -> dict:
-    """The three wrk runs, each server started and stopped in turn; what was sent and acknowledged."""
-    path = f"/questionnaires/{fixture['slug']}"
-    results: dict[str, WrkResult] = {}
-
+def measure_hello(tmp: Path, env: dict, seconds: int) -> WrkResult:
     log(f"hello: gunicorn -c gunicorn.conf.py tests.bench.hello:app; wrk -t{THREADS} -c{CONNECTIONS}, "
         f"{WARMUP_SECONDS} s warm-up + {seconds} s")
     with Gunicorn("tests.bench.hello:app", env, "/", tmp / "gunicorn-hello.log") as server:
         reply = request("GET", server.url + "/")
         if reply.body != b"hello":
             raise BenchError(f"the hello app answered {reply.status} {reply.body[:100]!r}")
-        results["hello"] = _wrk("hello", server.url + "/", seconds, server)
+        return _wrk("hello", server.url + "/", seconds, Meter(server))
 
-    log("page and submit: gunicorn -c gunicorn.conf.py wsgi:app")
-    with Gunicorn("wsgi:app", env, path, tmp / "gunicorn-app.log") as server:
+
+def measure_database(kind: str, tmp: Path, env: dict, fixture: dict, seconds: int, hello: WrkResult,
+                     postgres: BenchPostgres | None) -> dict:
+    """Page, submit (and its profile) on wsgi:app, then the floor on tests.bench.floor:app."""
+    path = f"/questionnaires/{fixture['slug']}"
+    floor_path = FLOOR_PATH.format(slug=fixture["slug"])
+    receipts = Receipts(env["SECRET_KEY"])
+    ceiling = hello.rps * 1.5  # no POST runs faster than hello
+    results, records, sent, acks = {}, {}, [], []
+
+    log(f"{kind}: page and submit: gunicorn -c gunicorn.conf.py wsgi:app")
+    with Gunicorn("wsgi:app", env, path, tmp / f"gunicorn-app-{kind}.log") as server:
+        meter = Meter(server, postgres)
         url = server.url + path
         cookie, csrf_token, html = session_and_csrf(url)
         check_page(html, fixture)
-        results["page"] = _wrk("page", url, seconds, server, headers={"Cookie": cookie})
+        results["page"] = _wrk("page", url, seconds, meter, headers={"Cookie": cookie})
 
         bodies = Bodies(fixture, env["SECRET_KEY"], csrf_token)
         # One submission by hand first, for a clear message if the app refuses them.
         key, body = bodies.one()
-        reply = request("POST", url, body, {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
-        location = reply.headers.get("Location", "")
-        token = receipt_token(reply.status, location, reply.text)
-        if token is None:
-            raise BenchError(f"a submission was not acknowledged: {reply.status} {location} {reply.gist()}")
-        acked, sent = [token], [key]
+        ok, set_cookie, what = post_once(url, body, cookie)
+        if not ok or receipts.token(set_cookie) is None:
+            raise BenchError(f"a submission was not acknowledged with a private link: {what}")
+        sent.append(key)
+        acks.append(set_cookie)
+        submit = post_series("submit", url, seconds, bodies, cookie, tmp, meter, ceiling)
+        results["submit"], results["submit-warmup"] = submit["result"], submit["warmup"]
+        records.update(submit["records"])
+        sent += submit["sent"]
 
-        # Fresh bodies enough that none is sent twice: twice the warm-up's rate, at most 1.5 x hello's.
-        ceiling = results["hello"].rps * 1.5
-        warm, warm_record, warm_keys = submit_run(
-            "submit-warmup", url, WARMUP_SECONDS, bodies, int(ceiling * WARMUP_SECONDS) + 500, cookie, tmp, server)
-        count = int(min(ceiling, max(warm.rps * 2, 200)) * seconds) + 1000
-        log(f"submit: {count} bodies with fresh submission keys (the warm-up ran at {warm.rps:.0f} req/s)")
-        results["submit"], record, keys = submit_run("submit", url, seconds, bodies, count, cookie, tmp, server)
-    records = {"submit-warmup": warm_record, "submit": record}
-    for item in records.values():
-        acked += [token for _, token in item["acks"]]
-    return {"results": results, "warmup": warm, "records": records, "acked": acked, "sent": sent + warm_keys + keys}
+        profile = None
+        if profiling.available():
+            log(f"{kind}: submissions for {PROFILE_SECONDS} s more under py-spy (the profile; not measured)")
+            # the bodies first: py-spy samples while wrk sends them
+            count = int(results["submit"].rps * (PROFILE_SECONDS + 1) * 1.5) + 1000
+            keys = bodies.write(tmp / "bodies-submit-profile.txt", count)
+            profile_out = tmp / f"profile-{kind}.txt"
+            with profiling.Recorder(server.process.pid, profile_out, PROFILE_SECONDS):
+                _, record, keys = post_run("submit-profile", url, PROFILE_SECONDS + 1, None, 0, cookie, tmp, meter,
+                                           written=keys)
+            records["submit-profile"] = record
+            sent += keys
+            profile = profiling.summarize(profile_out)
+        else:
+            log(f"{kind}: no profile: {profiling.MISSING}")
+
+    log(f"{kind}: floor: gunicorn -c gunicorn.conf.py tests.bench.floor:app")
+    with Gunicorn("tests.bench.floor:app", env, path, tmp / f"gunicorn-floor-{kind}.log") as server:
+        meter = Meter(server, postgres)
+        url = server.url + floor_path
+        ok, _, what = post_once(url, bodies.one()[1], cookie)
+        if not ok:
+            raise BenchError(f"the floor did not redirect to the receipt: {what}")
+        floor = post_series("floor", url, seconds, bodies, cookie, tmp, meter, ceiling)
+        results["floor"], results["floor-warmup"] = floor["result"], floor["warmup"]
+        records.update(floor["records"])
+
+    for label in ("submit-warmup", "submit", "submit-profile"):
+        if label in records:
+            acks += records[label]["acks"]
+    # The servers have stopped: nothing writes any more.
+    check = verify(env["DATABASE_URL"], fixture["questionnaire_id"], receipts, acks, sent, len(fixture["questions"]))
+    return {"results": results, "records": records, "check": check, "profile": profile,
+            "settings": fixture["settings"]}
 
 
-def problems_of(run: dict, check: dict) -> list[str]:
+def problems_of(measured: dict) -> list[str]:
     """What makes the figures meaningless: the benchmark broke, as opposed to the app missing a target."""
     problems = []
-    for result in (run["results"]["hello"], run["results"]["page"]):
-        if result.non_2xx_3xx:
-            problems.append(f"{result.label}: {result.non_2xx_3xx} responses not 2xx/3xx")
-    for label, record in run["records"].items():
+    results, check = measured["results"], measured["check"]
+    if results["page"].non_2xx_3xx:
+        problems.append(f"page: {results['page'].non_2xx_3xx} responses not 2xx/3xx")
+    for label, record in measured["records"].items():
         if record["statuses"]:
-            problems.append(f"{label}: responses without a receipt, by status: {record['statuses']}")
+            problems.append(f"{label}: responses other than a 303 to the receipt, by status: {record['statuses']}")
         if record["exhausted"]:
             problems.append(f"{label}: ran out of request bodies (raise the count in tests/bench/questionnaire.py)")
-    if check["unknown_tokens"] or check["stored_not_sent"] or check["acknowledged_twice"]:
-        problems.append("receipts or rows that match no body sent, or a body acknowledged twice: the check is unsound")
-    if check["integrity_check"] != "ok":
+    if check["stored_not_sent"] or check["acknowledged_twice"] or check["acknowledged_without_link"]:
+        problems.append("rows that match no body sent, a link acknowledged twice or an acknowledgement without a "
+                        "link although every body was new: the check is unsound")
+    if check["integrity_check"] not in ("ok", "n/a"):
         problems.append(f"integrity_check: {check['integrity_check']}")
     return problems
 
 
+def _databases() -> list[str]:
+    raw = os.environ.get("BENCH_DATABASES", "")
+    names = [name.strip() for name in raw.split(",") if name.strip()] or list(DATABASES)
+    unknown = [name for name in names if name not in DATABASES]
+    if unknown:
+        raise BenchError(f"BENCH_DATABASES: unknown {unknown}; known: {', '.join(DATABASES)}")
+    return names
+
+
+def report(kind: str, measured: dict, hello: WrkResult) -> tuple[list[str], dict, dict]:
+    """The lines, the targets and the JSON figures of one database."""
+    results, check, settings = measured["results"], measured["check"], measured["settings"]
+    page, submit, floor = results["page"], results["submit"], results["floor"]
+    rps_ratio, cpu_ratio = submit.rps / floor.rps, floor.cpu_us / submit.cpu_us
+    target = TARGETS[kind]
+
+    def busy(result: WrkResult) -> float:
+        return result.rps * result.cpu_us / 1e6
+
+    def split(result: WrkResult) -> str:
+        return ", ".join(f"{name} {us:.0f}" for name, us in result.cpu_split_us.items())
+
+    if kind == "sqlite":
+        setting = f"journal {settings['journal_mode']}, synchronous {settings['synchronous']}"
+    else:
+        setting = (f"PostgreSQL {settings['server_version']}, fsync {settings['fsync']}, synchronous_commit "
+                   f"{settings['synchronous_commit']}, full_page_writes {settings['full_page_writes']}")
+    lines = [
+        f"[{kind}] {setting}",
+        f"[{kind}] submit: {submit.rps:.0f} req/s, floor: {floor.rps:.0f} req/s, ratio {rps_ratio:.2f} "
+        f"(to hello: submit {submit.rps / hello.rps:.2f}, floor {floor.rps / hello.rps:.2f})",
+        f"[{kind}] cpu per request (every server process): submit {submit.cpu_us:.0f} µs, floor {floor.cpu_us:.0f} µs, "
+        f"ratio floor/submit {cpu_ratio:.2f} (hello/submit {hello.cpu_us / submit.cpu_us:.2f}, "
+        f"hello/floor {hello.cpu_us / floor.cpu_us:.2f})",
+        f"[{kind}] cpu split (µs per request): submit {split(submit)}; floor {split(floor)}",
+        # below the machine's cores: the requests waited (for SQLite's lock, the disk, other programs' CPU)
+        f"[{kind}] cores busy with the server: submit {busy(submit):.2f}, floor {busy(floor):.2f} "
+        f"(hello {busy(hello):.2f}) of {os.cpu_count()}",
+        f"[{kind}] p99: submit {submit.p99_ms:.1f} ms, floor {floor.p99_ms:.1f} ms "
+        f"(p50 {submit.p50_ms:.1f} / {floor.p50_ms:.1f} ms)",
+        f"[{kind}] page: {page.rps:.0f} req/s, ratio to hello {page.rps / hello.rps:.2f}, p99 {page.p99_ms:.1f} ms, "
+        f"cpu {page.cpu_us:.0f} µs",
+        f"[{kind}] submit check: {check['acknowledged']} acknowledged, {check['stored']} stored, "
+        f"{check['missing']} missing, {check['duplicates']} duplicated",
+        f"[{kind}] submit detail: {check['sent']} sent, {check['stored_unacknowledged']} stored without a reply "
+        f"(in flight when wrk stopped), {check['incomplete']} acknowledged but incomplete; "
+        f"integrity {check['integrity_check']}",
+    ]
+    if measured["profile"] is not None:
+        lines += [f"[{kind}] {line}" for line in profiling.lines(measured["profile"], "submit profile")]
+    targets = {
+        f"{kind}: floor cpu / submit cpu >= {target['cpu_ratio']:.2f}": cpu_ratio >= target["cpu_ratio"],
+        f"{kind}: submit p99 < {target['p99_ms']:.0f} ms": submit.p99_ms < target["p99_ms"],
+        f"{kind}: 0 missing": check["missing"] == 0,
+        f"{kind}: 0 duplicated": check["duplicates"] == 0,
+    }
+    data = {
+        "settings": settings,
+        "page": {**page.summary(), "ratio_to_hello": round(page.rps / hello.rps, 4)},
+        "submit": {**submit.summary(), "ratio_to_hello": round(submit.rps / hello.rps, 4)},
+        "floor": {**floor.summary(), "ratio_to_hello": round(floor.rps / hello.rps, 4)},
+        "submit_to_floor_rps": round(rps_ratio, 4),
+        "floor_to_submit_cpu": round(cpu_ratio, 4),
+        "warmups": {label: r.summary() for label, r in results.items() if label.endswith("-warmup")},
+        "check": check,
+        "profile": measured["profile"],
+    }
+    return lines, targets, data
+
+
 def run(args) -> int:
     seconds = seconds_from_env()
+    databases = _databases()
     started = time.monotonic()
     load = os.getloadavg()[0]  # other work on the machine skews every figure
+    measured: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="dialogue-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        env = app_env(tmp)
-        log(f"database {tmp / 'bench.sqlite3'}: migrating, loading the demo, creating the questionnaire")
-        fixture = prepare_database(tmp, env)
-        sqlite = fixture["sqlite"]
-        if sqlite["synchronous"] != "FULL" or sqlite["journal_mode"] != "wal":
-            log(f"warning: the app's SQLite connections run with {sqlite}, not WAL and synchronous=FULL")
-        try:
-            measured = measure(tmp, env, fixture, seconds)
-        except BenchError:
-            for name in ("hello", "app"):
-                log_path = tmp / f"gunicorn-{name}.log"
-                if log_path.exists() and log_path.read_text(errors="replace").strip():
-                    log(f"gunicorn {name} log (end):\n{log_path.read_text(errors='replace')[-3000:]}")
-            raise
-        # The servers have stopped: nothing writes any more.
-        check = verify(tmp / "bench.sqlite3", fixture["questionnaire_id"], env["SECRET_KEY"], measured["acked"],
-                       measured["sent"], len(fixture["questions"]))
+        hello = measure_hello(tmp, app_env(tmp), seconds)
+        for kind in databases:
+            with ExitStack() as stack:
+                postgres, url = None, None
+                if kind == "postgresql":
+                    try:
+                        postgres = BenchPostgres(os.environ.get("BENCH_PG_DURABLE", "1") != "0").start()
+                    except PostgresUnavailable as error:
+                        raise BenchError(f"PostgreSQL: {error}") from error
+                    stack.callback(postgres.stop)
+                    url = postgres.create_database("bench")
+                env = app_env(tmp, url)
+                log(f"{kind}: {env['DATABASE_URL']}: migrating, loading the demo, creating the questionnaire")
+                fixture = prepare_database(tmp, env)
+                try:
+                    measured[kind] = measure_database(kind, tmp, env, fixture, seconds, hello, postgres)
+                except BenchError:
+                    for log_path in sorted(tmp.glob("gunicorn-*.log")):
+                        text = log_path.read_text(errors="replace").strip()
+                        if text:
+                            log(f"{log_path.name} (end):\n{text[-3000:]}")
+                    raise
 
-    results = measured["results"]
-    hello, page, submit = results["hello"], results["page"], results["submit"]
-    page_ratio, submit_ratio = page.rps / hello.rps, submit.rps / hello.rps
-    lines = [
-        f"hello: {hello.rps:.0f} req/s, p99 {hello.p99_ms:.1f} ms",
-        f"page: {page.rps:.0f} req/s, ratio {page_ratio:.2f}, p99 {page.p99_ms:.1f} ms",
-        f"submit: {submit.rps:.0f} req/s, ratio {submit_ratio:.2f}, p99 {submit.p99_ms:.1f} ms",
-        # the steady signal: server CPU per request barely moves when other work shares the machine
-        f"cpu per request (server processes): hello {hello.cpu_us:.0f} µs, page {page.cpu_us:.0f} µs, "
-        f"submit {submit.cpu_us:.0f} µs, ratio submit {hello.cpu_us / submit.cpu_us:.2f}, "
-        f"page {hello.cpu_us / page.cpu_us:.2f}",
-        f"submit cpu split: workers and master {submit.cpu_us - submit.writer_cpu_us:.0f} µs, "
-        f"submission writer {submit.writer_cpu_us:.0f} µs",
-        f"submit check: {check['acknowledged']} acknowledged, {check['stored']} stored, {check['missing']} missing, "
-        f"{check['duplicates']} duplicates",
-        f"submit detail: {check['sent']} sent, {check['stored_unacknowledged']} stored without a reply "
-        f"(in flight when wrk stopped), {check['incomplete']} acknowledged but incomplete; "
-        f"integrity {check['integrity_check']}, journal {check['journal_mode']}, synchronous {sqlite['synchronous']}",
-    ]
-    targets = {
-        "submit ratio >= 0.30": submit_ratio >= TARGETS["submit_ratio"],
-        "submit p99 < 100 ms": submit.p99_ms < TARGETS["submit_p99_ms"],
-        "page ratio >= 0.40": page_ratio >= TARGETS["page_ratio"],
-        "0 missing": check["missing"] == 0,
-        "0 duplicates": check["duplicates"] == 0,
-    }
+    lines = [f"hello: {hello.rps:.0f} req/s, p99 {hello.p99_ms:.1f} ms, cpu {hello.cpu_us:.0f} µs per request"]
+    targets, data = {}, {}
+    for kind, figures in measured.items():
+        kind_lines, kind_targets, data[kind] = report(kind, figures, hello)
+        lines += kind_lines
+        targets.update(kind_targets)
     lines += [f"{'PASS' if ok else 'FAIL'} {name}" for name, ok in targets.items()]
-    socket_errors = {r.label: r.socket_errors for r in results.values() if any(r.socket_errors.values())}
+    socket_errors = {f"{kind} {r.label}": r.socket_errors for kind, figures in measured.items()
+                     for r in figures["results"].values() if any(r.socket_errors.values())}
+    if any(hello.socket_errors.values()):
+        socket_errors["hello"] = hello.socket_errors
     if socket_errors:
         lines.append(f"warning: socket errors {socket_errors}")
-    problems = problems_of(measured, check)
+    problems = [f"{kind}: {problem}" for kind, figures in measured.items() for problem in problems_of(figures)]
+    if hello.non_2xx_3xx:
+        problems.append(f"hello: {hello.non_2xx_3xx} responses not 2xx/3xx")
     elapsed = time.monotonic() - started
+    workers = os.environ.get("BENCH_WEB_CONCURRENCY") or "gunicorn.conf.py's"
     lines.append(f"{'BROKEN' if problems else 'done'} in {elapsed:.0f} s ({seconds} s per run after "
-                 f"{WARMUP_SECONDS} s warm-up; wrk -t{THREADS} -c{CONNECTIONS}; {os.cpu_count()} cores; "
-                 f"load average {load:.2f} at the start)")
+                 f"{WARMUP_SECONDS} s warm-up; wrk -t{THREADS} -c{CONNECTIONS}; {workers} workers; "
+                 f"{os.cpu_count()} cores; load average {load:.2f} at the start)")
     lines += [f"BROKEN {problem}" for problem in problems]
 
     data = {
         "benchmark": NAME,
         "seconds": seconds, "warmup_seconds": WARMUP_SECONDS, "threads": THREADS, "connections": CONNECTIONS,
+        "web_concurrency": os.environ.get("BENCH_WEB_CONCURRENCY"),
         "cores": os.cpu_count(), "load_average_at_start": round(load, 2),
         "hello": hello.summary(),
-        "page": {**page.summary(), "ratio": round(page_ratio, 4)},
-        "submit": {**submit.summary(), "ratio": round(submit_ratio, 4)},
-        "submit_warmup": measured["warmup"].summary(),
-        "check": {**check, "synchronous": sqlite["synchronous"]},
+        **data,
         "targets": {name: {"pass": ok} for name, ok in targets.items()},
         "problems": problems,
         "elapsed_s": round(elapsed, 1),
@@ -467,8 +659,9 @@ def run(args) -> int:
     }
     text, js = write_results(NAME, lines, data)
     raw = text.parent / f"{NAME}-wrk.txt"
-    raw.write_text("".join(f"## {r.label}\n{r.output}\n" for r in (*results.values(), measured["warmup"])),
-                   encoding="utf-8")
+    raw.write_text(f"## hello\n{hello.output}\n" + "".join(
+        f"## {kind} {r.label}\n{r.output}\n" for kind, figures in measured.items()
+        for r in figures["results"].values()), encoding="utf-8")
     for line in lines:
         print(line, flush=True)
     log(f"written to {text.relative_to(REPO)}, {js.relative_to(REPO)} (wrk's output: {raw.relative_to(REPO)})")

@@ -1,14 +1,18 @@
--- POST pre-generated questionnaire submissions, each body at most once, and collect the receipts.
+-- POST pre-generated questionnaire submissions, each body at most once, and collect the acknowledgements.
+--
+-- An acknowledgement is a 303 whose Location ends with /received (post/redirect/get to the receipt). The
+-- answer view puts the new private link in the session cookie it sets with it; that cookie is recorded,
+-- so that the bench can tell which stored response each acknowledgement stands for.
 --
 -- Environment:
 --   BENCH_BODIES   file with one URL-encoded body per line
 --   BENCH_THREADS  wrk's -t (each thread takes the lines i with i % threads == its number)
 --   BENCH_COOKIE   the Cookie header (session cookie the CSRF token is bound to)
 --   BENCH_OUT      where done() writes what happened, line by line:
---                    ack <thread> <status> <token>   a receipt (303 to the receipt, or a 200 receipt page)
---                    sent <thread> <count>           bodies this thread sent (the first <count> of its lines)
---                    status <code> <count>           responses without a receipt, by status
---                    exhausted <thread> 0|1          1: the thread ran out of bodies and stopped early
+--                    ack <thread> <set-cookie value or ->   a 303 to the receipt
+--                    sent <thread> <count>          bodies this thread sent (the first <count> of its lines)
+--                    status <code> <count>          other responses, by status
+--                    exhausted <thread> 0|1         1: the thread ran out of bodies and stopped early
 
 local threads = {}
 
@@ -30,7 +34,7 @@ function init(args)
     ["Cookie"] = os.getenv("BENCH_COOKIE"),
   }
   sent = 0
-  acks = {}      -- "<status> <token>"
+  acks = {}      -- the Set-Cookie value of each acknowledgement, or "-"
   others = {}    -- status -> count
   exhausted = 0
 end
@@ -47,15 +51,10 @@ function request()
 end
 
 function response(status, hdrs, body)
-  local token = nil
-  if status == 303 or status == 302 then
-    local location = hdrs["Location"] or hdrs["location"]
-    if location then token = string.match(location, "/answers/([%w_%-]+)") end
-  elseif status == 200 then
-    token = string.match(body, 'id="private%-link"[^>]*>[^<]-/answers/([%w_%-]+)')
-  end
-  if token then
-    acks[#acks + 1] = status .. " " .. token
+  local location = hdrs["Location"] or hdrs["location"] or ""
+  if status == 303 and string.sub(location, -9) == "/received" then
+    local cookie = hdrs["Set-Cookie"] or hdrs["set-cookie"]
+    acks[#acks + 1] = cookie and string.match(cookie, "^dialogue_session=([^;]*)") or "-"
   else
     others[status] = (others[status] or 0) + 1
   end
