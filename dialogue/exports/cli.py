@@ -14,7 +14,7 @@ from dialogue.extensions import db
 from dialogue.filters import ExportFilters
 from dialogue.vision.models import Vision
 
-export_group = AppGroup("export", help="Export data (audited as the command line).")
+export_group = AppGroup("export", help="Export data (audited as the command line); purge the staff page's files.")
 
 
 def _filter_options(command):
@@ -81,3 +81,15 @@ def export_codebook(slug: str, **options) -> None:
     if vision is None:
         raise click.ClickException(f"No vision {slug}.")
     _run("codebook", ExportFilters(), options, vision=vision)
+
+
+@export_group.command("purge")
+def purge_jobs() -> None:
+    """Delete the files built for the staff page a day after they were asked for. Run it daily."""
+    from dialogue.core.services import audit
+    from dialogue.exports import jobs
+
+    deleted = jobs.purge()
+    audit("export.purge", actor=None, jobs=deleted)
+    db.session.commit()
+    click.echo(f"Deleted {deleted} export job(s) and their files.")

@@ -118,7 +118,13 @@ class _PostgreSQL(_Flavour):
 
 
 def line_select(dataset: Dataset, delimiter: str, dialect: str) -> sa.Select:
-    """One column: each row's finished CSV line, CRLF included."""
+    """One column: each row's finished CSV line, CRLF included.
+
+    On SQLite the line comes back as its UTF-8 bytes (CAST AS BLOB only relabels them), which the writer
+    passes on without decoding and encoding every line.
+    """
     flavour = _SQLite() if dialect == "sqlite" else _PostgreSQL()
     line = flavour.line([flavour.cell(c) for c in dataset.columns], delimiter)
+    if dialect == "sqlite":
+        line = sa.cast(line, sa.LargeBinary)
     return dataset.query.with_only_columns(line.label("line"), maintain_column_froms=False)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, SelectField, StringField
+from wtforms.validators import Length
 
 from dialogue.core.forms import single_line
 from dialogue.i18n import _l
@@ -46,3 +47,5 @@ class ExportForm(FlaskForm):
         SelectChoice("uncoded", _l("Not coded yet"))])
     personal = BooleanField(_l("Include names and e-mail addresses"), description=_l(
         "Personal data: only for sign-ups, only for administrators. The download is recorded in the audit log."))
+    #: random, chosen when the form is shown: a double click starts one export, not two
+    submission_key = HiddenField(validators=[Length(max=64)])

@@ -59,9 +59,16 @@ def safe_filename(name: str, fmt: str) -> str:
     return f"{stem}.{EXTENSIONS[fmt]}"
 
 
+def package_title() -> str:
+    """A data package's title: the municipality's name in its own language."""
+    with force_locale(municipality_locale()):
+        return tr(get_municipality().name) if get_municipality() else "dialogue"
+
+
 def start(tables: list[datasets.Dataset], fmt: str, delimiter: str, *, actor: User | None, dataset: str,
           filters: ExportFilters, personal: bool, obj=None) -> Export:
-    """Record the export in the audit log (committed now), then stream it.
+    """Record the export in the audit log (committed now), then stream it (the command line; the staff
+    page builds its files in the background, see dialogue.exports.jobs).
 
     The row count is only known at the end: the stream writes it into the same audit row, in a
     transaction of its own, with `complete` false when the download was broken off.
@@ -71,8 +78,7 @@ def start(tables: list[datasets.Dataset], fmt: str, delimiter: str, *, actor: Us
     db.session.commit()
     audit_id, details = event.id, dict(event.details)
     counter = Counter()
-    with force_locale(municipality_locale()):
-        title = tr(get_municipality().name) if get_municipality() else "dialogue"
+    title = package_title()
 
     def chunks() -> Iterator[bytes]:
         try:

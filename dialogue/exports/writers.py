@@ -15,7 +15,7 @@ import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
 
@@ -43,9 +43,17 @@ EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "jsonl": "jsonl", "datapackage": "zi
 
 
 class Counter:
-    def __init__(self) -> None:
+    """Rows written so far, whether the file was finished, and whom to tell as rows pass (*progress*)."""
+
+    def __init__(self, progress: Callable[[int], None] | None = None) -> None:
         self.rows = 0
         self.complete = False
+        self.progress = progress
+
+    def add(self, rows: int) -> None:
+        self.rows += rows
+        if self.progress is not None:
+            self.progress(self.rows)
 
 
 def _text(value: str) -> sa.ColumnElement:
@@ -71,12 +79,12 @@ def write_csv(dataset: Dataset, counter: Counter, delimiter: str = ",", names: b
     yield csv_header(dataset, delimiter, names)
     sqlite = db.engine.dialect.name == "sqlite"
     lines = csvsql.line_select(dataset, delimiter, db.engine.dialect.name)
-    for rows in batches(lines, batch_size(dataset), raw_text=sqlite):
-        counter.rows += len(rows)
-        if sqlite:  # the driver handed over undecoded UTF-8: pass it on as it is
+    for rows in batches(lines, batch_size(dataset)):
+        if sqlite:  # the lines came as their UTF-8 bytes: pass them on as they are
             yield b"".join([row[0] for row in rows])
         else:
             yield "".join([row[0] for row in rows]).encode()
+        counter.add(len(rows))
     counter.complete = True
 
 
@@ -98,7 +106,7 @@ def write_xlsx_file(dataset: Dataset, counter: Counter, path: str) -> None:
     for rows in batches(safe_select(dataset), batch_size(dataset)):
         for offset, row in enumerate(rows, start=counter.rows + 1):
             sheet.write_row(offset, 0, row)
-        counter.rows += len(rows)
+        counter.add(len(rows))
     workbook.close()
     counter.complete = True
 
@@ -122,8 +130,8 @@ def write_jsonl(dataset: Dataset, counter: Counter) -> Iterator[bytes]:
     names = [c.name for c in dataset.columns]
     encode = json.JSONEncoder(ensure_ascii=False).encode
     for rows in batches(dataset.select(), batch_size(dataset)):
-        counter.rows += len(rows)
         yield "".join([encode(dict(zip(names, row, strict=True))) + "\n" for row in rows]).encode()
+        counter.add(len(rows))
     counter.complete = True
 
 
@@ -184,13 +192,12 @@ def write_datapackage(datasets: list[Dataset], counter: Counter, title: str, del
                                                         indent=2))
         yield pipe.take()
         for dataset in datasets:
-            part = Counter()
             with archive.open(f"{dataset.name}.csv", "w", force_zip64=True) as entry:
-                for chunk in write_csv(dataset, part, delimiter, names=True):
+                for chunk in write_csv(dataset, counter, delimiter, names=True):
                     entry.write(chunk)
                     if sum(map(len, pipe.parts)) >= CHUNK:
                         yield pipe.take()
-            counter.rows += part.rows
+            counter.complete = False  # one CSV is finished, the zip is not
     yield pipe.take()
     counter.complete = True
 

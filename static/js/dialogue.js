@@ -78,3 +78,51 @@ document.addEventListener("DOMContentLoaded", function () {
     }
   });
 });
+
+// An export being built: ask for its page every two seconds and put in what changed, without reloading
+// (a reload would move focus and a screen reader's place to the top). The status line is a live region,
+// so the change from "being built" to "ready" or "failed" is announced; the row count beside it is not.
+// Without JavaScript the page reloads itself (a meta refresh inside <noscript>).
+document.addEventListener("DOMContentLoaded", function () {
+  var job = document.querySelector("[data-export-job]");
+  if (!job || !window.fetch || !window.DOMParser) {
+    return;
+  }
+  function working(state) {
+    return state === "queued" || state === "running";
+  }
+  if (!working(job.getAttribute("data-export-job"))) {
+    return;
+  }
+  function check() {
+    fetch(window.location.href, {credentials: "same-origin", headers: {"Accept": "text/html"}})
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var fresh = page.querySelector("[data-export-job]");
+        if (!fresh) {
+          window.setTimeout(check, 5000);
+          return;
+        }
+        var state = fresh.getAttribute("data-export-job");
+        var status = job.querySelector("[data-export-job-status]");
+        var freshStatus = fresh.querySelector("[data-export-job-status]");
+        if (status && freshStatus && status.textContent !== freshStatus.textContent) {
+          status.textContent = freshStatus.textContent;
+        }
+        var detail = job.querySelector("[data-export-job-detail]");
+        var freshDetail = fresh.querySelector("[data-export-job-detail]");
+        if (detail && freshDetail && detail.innerHTML !== freshDetail.innerHTML) {
+          detail.innerHTML = freshDetail.innerHTML;
+        }
+        job.setAttribute("data-export-job", state);
+        if (working(state)) {
+          window.setTimeout(check, 2000);
+        } else if (page.title) {
+          document.title = page.title;
+        }
+      })
+      .catch(function () { window.setTimeout(check, 5000); });
+  }
+  window.setTimeout(check, 2000);
+});

@@ -24,14 +24,20 @@ def built(live_server, demo_data):
     return build(live_server.app)
 
 
-def download(page, **choices) -> bytes:
+def download(page, start: str, **choices) -> bytes:
+    """From the export page at *start*: choose, build the file, wait on the job page, download it."""
+    page.goto(start)
     for name, value in choices.items():
         if value is True:  # a checkbox
             page.locator(f"[name={name}]").check()
         else:  # radio buttons
             page.locator(f"[name={name}][value='{value}']").check()
+    page.locator("main form.form button[type=submit]").click()
+    page.wait_for_url("**/staff/exports/jobs/*")
+    link = page.locator("[data-export-job] a[href$='/file']")
+    link.wait_for()
     with page.expect_download() as info:
-        page.locator("main form.form button[type=submit]").click()
+        link.click()
     download = info.value
     assert download.suggested_filename.isascii()
     return Path(download.path()).read_bytes()
@@ -44,18 +50,20 @@ def test_analyst_downloads_each_format_and_it_opens(page, built):
     page.wait_for_url("**/staff/exports/**")
     check_page(page)
     assert page.locator("[name=dataset][value=responses_wide]").is_checked()
+    start = page.url
 
-    data = download(page, format="csv", delimiter="semicolon")
+    data = download(page, start, format="csv", delimiter="semicolon")
+    check_page(page)  # the job page, the file ready
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
     assert rows[1][7] == NORDIC and len(rows) == 4
 
-    data = download(page, format="xlsx")
+    data = download(page, start, format="xlsx")
     assert read_xlsx(data)[1][7] == NORDIC
 
-    data = download(page, dataset="responses_long", format="jsonl")
+    data = download(page, start, dataset="responses_long", format="jsonl")
     assert [json.loads(line)["answer"] for line in data.decode().splitlines()][0] == NORDIC
 
-    data = download(page, dataset="contributions", format="datapackage")
+    data = download(page, start, dataset="contributions", format="datapackage")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert json.loads(archive.read("datapackage.json"))["resources"][0]["name"] == "contributions"
 
@@ -84,7 +92,79 @@ def test_admin_includes_names_for_sign_ups(page, live_server, built):
     page.locator("a[href*='/staff/exports/?dataset=signups']").click()
     page.wait_for_url("**/staff/exports/**")
     check_page(page)
-    without = download(page, format="csv").decode("utf-8-sig")
+    start = page.url
+    without = download(page, start, format="csv").decode("utf-8-sig")
     assert SIGNUP_NAME not in without
-    with_names = download(page, format="csv", personal=True).decode("utf-8-sig")
+    with_names = download(page, start, format="csv", personal=True).decode("utf-8-sig")
     assert SIGNUP_NAME in with_names
+    # the export page lists the files of the last day
+    page.goto("/staff/exports/")
+    assert page.locator("main table a[href*='/staff/exports/jobs/']").count() == 2
+    check_page(page)
+
+
+def test_the_job_page_follows_the_job_in_place(page, live_server, built):
+    """While the file is built the status is a live region that changes without a reload; axe on both states."""
+    import sqlalchemy as sa
+
+    from dialogue.core.base import utcnow
+    from dialogue.core.models import User
+    from dialogue.exports.models import ExportChunk, ExportJob, JobStatus
+    from dialogue.extensions import db
+
+    app = live_server.app
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "analyst@test.example"))
+        job = ExportJob(user_id=user.id, submission_key="browser-job", dataset="contributions", format="csv",
+                        args={"dataset": "contributions", "format": "csv", "delimiter": "comma"}, filters={},
+                        filename="contributions.csv", chunk_size=1 << 20, status=JobStatus.running, rows=500,
+                        heartbeat_at=utcnow())
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
+    sign_in(page, "analyst@test.example")
+    page.goto(f"/staff/exports/jobs/{job_id}")
+    status = page.locator("[data-export-job-status]")
+    assert status.get_attribute("role") == "status"
+    assert page.locator("[data-export-job] a[href$='/file']").count() == 0
+    check_page(page)
+    page.evaluate("window.notReloaded = true")
+    with app.app_context():
+        db.session.add(ExportChunk(job_id=job_id, sequence=0, data="\ufeffa,b\r\n".encode()))
+        db.session.execute(sa.update(ExportJob).where(ExportJob.id == job_id).values(
+            status=JobStatus.done, size=len("\ufeffa,b\r\n".encode()), finished_at=utcnow()))
+        db.session.commit()
+    page.locator("[data-export-job='done'] a[href$='/file']").wait_for()
+    assert page.evaluate("window.notReloaded") is True
+    check_page(page)
+
+
+def test_without_javascript_the_job_page_reloads_itself(playwright_browser, live_server, built, monkeypatch):
+    import time
+
+    from dialogue.exports import jobs
+
+    write = jobs.write
+
+    def slow(*args, **kwargs):  # the server runs in this process: its job takes four seconds
+        time.sleep(4)
+        yield from write(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "write", slow)
+    context = playwright_browser.new_context(base_url=live_server.url, locale="sv-SE", java_script_enabled=False,
+                                             accept_downloads=True)
+    page = context.new_page()
+    try:
+        sign_in(page, "analyst@test.example")
+        page.goto("/staff/exports/")
+        page.locator("[name=dataset][value=contributions]").check()
+        page.locator("main form.form button[type=submit]").click()
+        page.wait_for_url("**/staff/exports/jobs/*")
+        assert page.locator("[data-export-job='running']").count() == 1
+        link = page.locator("[data-export-job] a[href$='/file']")
+        link.wait_for(timeout=15000)  # a reload every three seconds until it is there
+        with page.expect_download() as info:
+            link.click()
+        assert NORDIC in Path(info.value.path()).read_bytes().decode("utf-8-sig")
+    finally:
+        context.close()

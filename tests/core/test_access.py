@@ -79,6 +79,13 @@ def sample_args(app, municipality):
         db.session.commit()
         measurement = db.session.scalar(sa.select(Measurement).limit(1))
         SAMPLE_ARGS.update(indicator_node_id=measurement.indicator.node_id, measurement_id=measurement.id)
+        from dialogue.exports.models import ExportJob
+
+        job = ExportJob(user_id=staff.id, submission_key="sample-job", dataset="codebook", format="csv",
+                        filename="codebook.csv")
+        db.session.add(job)
+        db.session.commit()
+        SAMPLE_ARGS.update(job_id=job.id)  # another user's job: a 404 to every role that may export
 
 
 def staff_rules(app):

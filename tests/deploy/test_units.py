@@ -20,6 +20,7 @@ JOBS = {  # the README's scheduled commands and how often they run
     "dialogue-steering-send-feedback": (["steering", "send-feedback"], "daily"),
     "dialogue-steering-purge": (["steering", "purge"], "daily"),
     "dialogue-backup": (["backup", "create", "/var/backups/dialogue", "--keep", "14"], "daily"),
+    "dialogue-export-purge": (["export", "purge"], "hourly"),
 }
 
 
@@ -50,7 +51,10 @@ def test_every_job_has_its_timer_and_runs_a_command_the_app_has(tmp_path):
         assert result.exit_code == 0 and "Usage:" in result.output, (name, result.output)
         timer = shipped.read_unit(f"{name}.timer")
         (calendar,) = timer["Timer"]["OnCalendar"]
-        assert calendar == "minutely" if schedule == "minutely" else re.fullmatch(r"\*-\*-\* \d\d:\d\d", calendar), name
+        if schedule in ("minutely", "hourly"):
+            assert calendar == schedule, name
+        else:
+            assert re.fullmatch(r"\*-\*-\* \d\d:\d\d", calendar), name
         assert timer["Install"]["WantedBy"] == ["timers.target"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -171,3 +172,20 @@ def read_xlsx(data: bytes) -> list[list]:
             cells[column - 1] = value
         table.append([cells.get(i, "") for i in range(max(cells) + 1)] if cells else [])
     return table
+
+
+def wait_for_job(app, location: str, seconds: float = 60) -> int:
+    """The id of the export job at *location* (its page), once its thread has finished it, or failed it."""
+    from dialogue.exports import jobs
+    from dialogue.exports.models import ExportJob, JobStatus
+
+    job_id = int(location.rstrip("/").rsplit("/", 1)[1])
+    deadline = time.monotonic() + seconds
+    with app.app_context():
+        while time.monotonic() < deadline:
+            status = db.session.scalar(sa.select(ExportJob.status).where(ExportJob.id == job_id))
+            db.session.rollback()
+            if status in (JobStatus.done, JobStatus.failed) and job_id not in jobs._building:
+                return job_id  # and its thread has let go of its connections
+            time.sleep(0.02)
+    raise AssertionError(f"export job {job_id} did not finish in {seconds} s")
