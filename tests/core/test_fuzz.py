@@ -32,7 +32,7 @@ from dialogue.vision.models import Vision
 from tests.conftest import csrf_token
 from tests.questionnaires.helpers import URL, answer_all, hidden_fields
 
-EXAMPLES = 6  # generated, per route and method (and the EDGES)
+EXAMPLES = 5  # generated, per route and method (besides the EDGES)
 
 # Names the public views (and the language switcher) read from the query string and forms.
 QUERY_NAMES = ["lang", "month", "kind", "locality", "page", "q", "group", "next", "cursor", "limit"]
@@ -57,9 +57,10 @@ ODD = [
 ]
 
 
-# sent in every parameter at once too, so that they are never left to chance: a month the calendar cannot
-# hold, an id too large for BIGINT, a digit int() refuses, a long text, escapes that decode to nothing valid
-EDGES = ["9999-12", "0001-01", "9" * 20, "²", "-1", "x" * 10_000, Raw("%zz%C0%80%0D%0A")]
+# sent in every parameter at once and in every part of the path too, so that they are never left to chance:
+# a NUL (PostgreSQL refuses it), a month the calendar cannot hold, an id too large for BIGINT, a digit int()
+# refuses, a long text, escapes that decode to nothing valid
+EDGES = ["a\x00b", "9999-12", "0001-01", "9" * 20, "²", "x" * 10_000, Raw("%zz%C0%80%0D%0A")]
 
 
 def encode(value: str) -> str:
@@ -167,10 +168,13 @@ def test_public_routes_never_answer_with_a_server_error(app_factory, municipalit
                 hidden = hidden_fields(page.get_data(as_text=True)) or fallback_fields
                 send("POST", url, [(k, v) for k, v in hidden.items() if k in ("csrf_token", "form")] + form)
 
-        # besides the generated examples, each edge value in every parameter at once, on a real object
+        # besides the generated examples, each edge value in every parameter at once on a real object, and
+        # in every part of the path
         for value in EDGES:
             check = example(parts={name: k[0] for name, k in known.items()}, query=[(n, value) for n in QUERY_NAMES],
                             form=[(n, value) for n in form_names] if method == "POST" else [])(check)
+            if known:
+                check = example(parts={name: value for name in known}, query=[], form=[])(check)
         check()
 
     # each route and method gets its own examples, so that none is left to chance
