@@ -145,7 +145,17 @@ def find_by_cancel_token(token: str) -> Registration | None:
 
 
 def cancel_registration(registration: Registration) -> Registration | None:
-    """Cancel; the seat goes at once to the first person waiting for it. Returns whoever moved up."""
+    """Cancel; the seat goes at once to the first person waiting for it. Returns whoever moved up.
+
+    The sign-up's row is locked and read again first: a second click on the same link, or a move up of this
+    very person that committed meanwhile, is seen as it is (cancelling twice does nothing more).
+    """
+    current = db.session.scalars(
+        sa.select(Registration).where(Registration.id == registration.id)
+        .with_for_update()  # PostgreSQL; SQLite serialises writers anyway
+        .execution_options(populate_existing=True)).one()
+    if current.status == RegistrationStatus.cancelled:
+        return None
     freed = db.session.scalar(sa.select(Seat.pool).where(Seat.registration_id == registration.id))
     db.session.execute(sa.update(Seat).where(Seat.registration_id == registration.id)
                        .values(registration_id=None).execution_options(synchronize_session=False))
@@ -160,20 +170,50 @@ def cancel_registration(registration: Registration) -> Registration | None:
 
 
 def _fill_from_waitlist(event: Event, pool: str) -> list[Registration]:
-    """Give free seats of *pool* to the people waiting longest who may sit there."""
+    """Give free seats of *pool* to the people waiting longest who may sit there.
+
+    Several cancellations at once each free a seat and look for someone waiting, and see the same person
+    first. So a free seat is locked first, then the person moves up with an UPDATE that only matches while
+    they still wait: whoever comes second finds them gone and takes the next (on PostgreSQL the UPDATE waits
+    for the first transaction and then reads the row again). Locks are always taken seat first, then the
+    person waiting, so two such transactions never wait for each other in a circle.
+    """
     moved = []
     while True:
-        query = sa.select(Registration).where(Registration.event_id == event.id,
-                                              Registration.status == RegistrationStatus.waitlisted)
+        seat = db.session.scalar(
+            sa.select(Seat.id)
+            .where(Seat.event_id == event.id, Seat.pool == pool, Seat.registration_id.is_(None))
+            .order_by(Seat.id).limit(1)
+            .with_for_update(skip_locked=True))  # PostgreSQL; SQLite serialises writers anyway
+        candidate = _move_up_next(event.id, pool) if seat is not None else None
+        if candidate is None:
+            return moved
+        db.session.execute(sa.update(Seat).where(Seat.id == seat).values(registration_id=candidate)
+                           .execution_options(synchronize_session=False))
+        db.session.flush()
+        registration = db.session.scalars(sa.select(Registration).where(Registration.id == candidate)
+                                          .execution_options(populate_existing=True)).one()
+        moved.append(registration)
+
+
+def _move_up_next(event_id: int, pool: str) -> int | None:
+    """Confirm the person waiting longest for *pool*, if still waiting when the row is written; their id."""
+    while True:
+        query = sa.select(Registration.id).where(Registration.event_id == event_id,
+                                                 Registration.status == RegistrationStatus.waitlisted)
         if pool != ALL:
             query = query.where(Registration.group == pool)
         candidate = db.session.scalar(query.order_by(Registration.id).limit(1))
-        if candidate is None or not _claim_seat(event.id, pool, candidate.id):
-            return moved
-        candidate.status = RegistrationStatus.confirmed
-        candidate.pool = pool
-        db.session.flush()
-        moved.append(candidate)
+        if candidate is None:
+            return None
+        taken = db.session.execute(
+            sa.update(Registration)
+            .where(Registration.id == candidate, Registration.status == RegistrationStatus.waitlisted)
+            .values(status=RegistrationStatus.confirmed, pool=pool).returning(Registration.id)
+            .execution_options(synchronize_session=False)).first()
+        if taken is not None:
+            return candidate
+        # moved up by another cancellation, or cancelled, since it was read: the next one
 
 
 def check_in(registration: Registration, present: bool = True) -> None:
