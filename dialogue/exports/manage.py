@@ -181,6 +181,13 @@ def manage_job_file(job_id: int):
             response = Response(status=416)
             response.headers["Content-Range"] = f"bytes */{size}"
             return response
+    if request.method == "HEAD":  # what a download would be, without one (nothing leaves, nothing to audit)
+        response = Response(status=status, mimetype=MIMETYPES[job.format])
+        response.content_length = stop - start
+        response.headers["Accept-Ranges"] = "bytes"
+        response.headers["ETag"] = f'"{etag}"'
+        response.headers["Cache-Control"] = "no-store"
+        return response
     obj = None
     if job.args.get("event"):
         obj = db.session.get(Event, int(job.args["event"]))

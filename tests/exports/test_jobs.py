@@ -239,6 +239,8 @@ def test_a_broken_off_download_resumes_with_a_range(app, client, make_user, buil
     assert other.status_code == 200 and other.get_data() == body
     beyond = client.get(f"{URL}jobs/{job_id}/file", headers={"Range": f"bytes={len(body)}-"})
     assert beyond.status_code == 416 and beyond.headers["Content-Range"] == f"bytes */{len(body)}"
+    head = client.head(f"{URL}jobs/{job_id}/file")  # a download manager asking the size: no download
+    assert head.status_code == 200 and head.headers["Content-Length"] == str(len(body)) and not head.get_data()
     downloads = audits(app, "export.download")
     assert [(d["complete"], d["bytes"], d.get("range")) for d in downloads] == [
         (True, len(body), None), (True, len(body) - 100, f"100-{len(body) - 1}/{len(body)}"),
