@@ -166,31 +166,6 @@ def test_purge_deletes_the_events_mail_queued_waiting_or_set_aside(app):
         assert "Person 1" not in left[0].body
 
 
-def test_purge_deletes_the_events_mail_queued_waiting_or_set_aside(app):
-    """Unsent mail holds the address, the name and the cancel link: it goes with the rest of the sign-up."""
-    from dialogue.core.base import utcnow
-    from dialogue.core.models import OutgoingMail
-    from dialogue.events.views import queue_registration_mail
-
-    old = make_event(app, capacity=1, starts_in=timedelta(days=-100))
-    recent = make_event(app, capacity=1, starts_in=timedelta(days=-10))
-    people = [(old, sign_up(app, old, 1)[0], "confirmed"), (old, sign_up(app, old, 2)[0], "waitlisted"),
-              (old, sign_up(app, old, 3)[0], "waitlisted"), (recent, sign_up(app, recent, 4)[0], "confirmed")]
-    with app.test_request_context("/", method="POST"):
-        ids = [queue_registration_mail(db.session.get(Registration, registration_id),
-                                       db.session.get(Event, event_id), template, token="a-private-link")
-               for event_id, registration_id, template in people]
-        db.session.get(OutgoingMail, ids[1]).set_aside_at = utcnow()  # set aside after failures
-        db.session.get(OutgoingMail, ids[2]).attempts = 2  # waiting for another attempt
-        db.session.commit()
-    result = app.test_cli_runner().invoke(args=["events", "purge"])
-    assert result.exit_code == 0, result.output
-    with app.app_context():
-        left = db.session.scalars(sa.select(OutgoingMail)).all()
-        assert [m.id for m in left] == [ids[3]]  # the recent event's
-        assert "Person 1" not in left[0].body
-
-
 def test_recent_events_keep_their_sign_ups(app):
     event_id = make_event(app, capacity=5, starts_in=timedelta(days=-10))
     sign_up(app, event_id, 1)
