@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import sqlite3
+import tempfile
 from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,9 +29,42 @@ PASSWORD = "correct horse battery staple"
 BACKENDS = ["sqlite", "postgresql"]
 
 
+# -- every test builds its own app: Werkzeug's URL builders are compiled once per process ----------------
+#
+# Werkzeug compiles Python code for each of the app's 100-odd rules, twice, in every app: nine tenths of the
+# time create_app takes. The code depends only on the rule (its text, its parts and the constant defaults
+# of its converters), so a rule seen before gets the same function, which takes the rule as an argument.
+# Only for the Werkzeug these lines were read against; another version compiles as it comes.
+
+def _cache_url_builders() -> None:
+    from importlib.metadata import version
+
+    from werkzeug.routing.rules import Rule
+
+    if not version("werkzeug").startswith("3.1."):
+        return
+    compile_builder = Rule._compile_builder
+    builders: dict = {}
+
+    def cached(self, append_unknown: bool = True):
+        defaults = self.defaults or {}
+        key = (self.rule, append_unknown, tuple(self._trace), tuple(sorted((k, repr(v)) for k, v in defaults.items())),
+               tuple(sorted((k, type(c)) for k, c in self._converters.items())))
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+
+    Rule._compile_builder = cached
+
+
+_cache_url_builders()
+
+
 # -- skipped tests fail on CI: a missing server or browser must not pass silently ----------------------
 
 def pytest_sessionfinish(session, exitstatus):
+    if hasattr(session.config, "workerinput"):
+        return  # a pytest-xdist worker: the controller receives every worker's reports and decides
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
     if ON_CI and skipped and exitstatus == 0:
@@ -40,6 +79,32 @@ def skip_or_fail(reason: str):
 
 
 # -- databases -------------------------------------------------------------------------------------------
+#
+# Each backend is migrated once per session (under pytest-xdist: once per worker, which has its own
+# PostgreSQL server and its own files). On SQLite every test then gets its own copy of the migrated file;
+# on PostgreSQL the tests of a worker share its database and app_factory empties the tables after each test.
+# load_demo() loads the demo for real the first time and keeps its rows aside; a later test whose database
+# is still empty gets the same rows copied in by INSERT ... SELECT instead of a second load.
+
+SHM = Path("/dev/shm")
+_session_dir: Path | None = None
+_demo_snapshots: dict[tuple, DemoSnapshot] = {}
+
+
+@pytest.fixture(scope="session")
+def database_dir(tmp_path_factory) -> Iterator[Path]:
+    """This session's SQLite files: on tmpfs when there is one, since SQLite syncs every commit to disk."""
+    global _session_dir
+    if SHM.is_dir() and os.access(SHM, os.W_OK):
+        path = Path(tempfile.mkdtemp(prefix="dialogue-tests-", dir=SHM))
+    else:
+        path = tmp_path_factory.mktemp("databases")
+    _session_dir = path
+    yield path
+    _session_dir = None
+    _demo_snapshots.clear()
+    shutil.rmtree(path, ignore_errors=True)
+
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
@@ -57,21 +122,42 @@ def migrated_urls() -> dict[str, str]:
     return {}
 
 
-def _database_url(backend: str, request, migrated_urls: dict, tmp_path_factory) -> str:
+def _sqlite_path(url: str) -> Path:
+    return Path(url.removeprefix("sqlite:///"))
+
+
+def _migrated_url(backend: str, request, migrated_urls: dict, database_dir: Path) -> str:
     if backend not in migrated_urls:
         if backend == "sqlite":
-            url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite3'}"
+            url = f"sqlite:///{database_dir / 'migrated.sqlite3'}"
         else:
-            server = request.getfixturevalue("postgres")
-            url = server.create_database("dialogue_test")
-        app = make_app(url, tmp_path_factory.mktemp("instance"))
+            url = request.getfixturevalue("postgres").create_database("dialogue_test")
+        app = make_app(url, database_dir)
         with app.app_context():
             from flask_migrate import upgrade
 
             upgrade()
             db.engine.dispose()
+        if backend == "sqlite":
+            # everything in the main file, so that a copy of it is the whole database
+            with closing(sqlite3.connect(_sqlite_path(url))) as conn:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         migrated_urls[backend] = url
     return migrated_urls[backend]
+
+
+@pytest.fixture
+def database_url(backend, request, migrated_urls, database_dir) -> Iterator[str]:
+    """The test's database: a fresh copy of the migrated SQLite file, or the session's PostgreSQL database."""
+    url = _migrated_url(backend, request, migrated_urls, database_dir)
+    if backend != "sqlite":
+        yield url
+        return
+    directory = Path(tempfile.mkdtemp(dir=database_dir))
+    path = directory / "test.sqlite3"
+    shutil.copyfile(_sqlite_path(url), path)
+    yield f"sqlite:///{path}"
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 def make_app(url: str, instance: Path, **overrides) -> Flask:
@@ -89,8 +175,12 @@ def make_app(url: str, instance: Path, **overrides) -> Flask:
 
 
 def clear_tables() -> None:
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
+    """Empty every table; one query finds the tables with rows, and only those get a DELETE."""
+    tables = list(reversed(db.metadata.sorted_tables))
+    filled = db.session.execute(sa.select(*(sa.exists().select_from(t) for t in tables))).one()
+    for table, has_rows in zip(tables, filled, strict=True):
+        if has_rows:
+            db.session.execute(table.delete())
     db.session.commit()
 
 
@@ -105,13 +195,12 @@ def postgres_or_none(backend, request) -> PostgresServer | None:
 
 
 @pytest.fixture
-def app_factory(backend, request, migrated_urls, tmp_path_factory, tmp_path):
-    """Build apps on the test's backend with extra configuration; tables are emptied afterwards."""
-    url = _database_url(backend, request, migrated_urls, tmp_path_factory)
+def app_factory(backend, database_url, tmp_path):
+    """Build apps on the test's database with extra configuration; on PostgreSQL tables are emptied afterwards."""
     apps: list[Flask] = []
 
     def factory(**overrides) -> Flask:
-        app = make_app(url, tmp_path, **overrides)
+        app = make_app(database_url, tmp_path, **overrides)
         apps.append(app)
         return app
 
@@ -120,7 +209,7 @@ def app_factory(backend, request, migrated_urls, tmp_path_factory, tmp_path):
         with app.app_context():
             db.session.remove()
             limiter.reset()
-    if apps:
+    if apps and backend != "sqlite":
         with apps[0].app_context():
             clear_tables()
     for app in apps:
@@ -136,6 +225,98 @@ def app(app_factory) -> Flask:
 @pytest.fixture
 def client(app) -> FlaskClient:
     return app.test_client()
+
+
+# -- the demo --------------------------------------------------------------------------------------------
+
+@dataclass
+class DemoSnapshot:
+    """The rows of a freshly loaded demo: an SQLite file (VACUUM INTO) or a PostgreSQL schema of copies."""
+
+    where: str
+    accounts: list[tuple[str, str, str]]
+    sequences: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _columns(table: sa.Table) -> str:
+    return ", ".join(f'"{column.name}"' for column in table.columns)
+
+
+def _any_rows() -> bool:
+    tables = db.metadata.sorted_tables
+    return bool(db.session.scalar(sa.select(sa.or_(*(sa.exists().select_from(t) for t in tables)))))
+
+
+def _keep_demo(name: str, accounts) -> DemoSnapshot:
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "sqlite":
+        assert _session_dir is not None, "the database_dir fixture comes first"
+        where = str(_session_dir / f"{name}.sqlite3")
+        with closing(sqlite3.connect(db.engine.url.database, isolation_level=None)) as conn:
+            conn.execute("VACUUM INTO ?", (where,))
+        return DemoSnapshot(where, accounts)
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')
+        for table in tables:
+            conn.exec_driver_sql(f'CREATE TABLE "{name}"."{table.name}" AS TABLE public."{table.name}"')
+        # the sequences of the id columns, set past the copied ids after each copy
+        sequences = conn.exec_driver_sql(
+            "SELECT quote_ident(s.relname), quote_ident(t.relname), quote_ident(a.attname) FROM pg_class s "
+            "JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass "
+            "AND d.refclassid = 'pg_class'::regclass "
+            "JOIN pg_class t ON t.oid = d.refobjid "
+            "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid "
+            "WHERE s.relkind = 'S' AND t.relnamespace = 'public'::regnamespace").all()
+    return DemoSnapshot(name, accounts, [tuple(row) for row in sequences])
+
+
+def _copy_demo(snapshot: DemoSnapshot) -> None:
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "sqlite":
+        with closing(sqlite3.connect(db.engine.url.database, isolation_level=None, timeout=15)) as conn:
+            conn.execute("ATTACH DATABASE ? AS demo", (snapshot.where,))
+            conn.execute("BEGIN IMMEDIATE")
+            for table in tables:
+                columns = _columns(table)
+                conn.execute(f'INSERT INTO main."{table.name}" ({columns}) SELECT {columns} FROM demo."{table.name}"')
+            conn.execute("COMMIT")
+            conn.execute("DETACH DATABASE demo")
+        return
+    with db.engine.begin() as conn:
+        for table in tables:
+            columns = _columns(table)
+            conn.exec_driver_sql(f'INSERT INTO public."{table.name}" ({columns}) '
+                                 f'SELECT {columns} FROM "{snapshot.where}"."{table.name}"')
+        if snapshot.sequences:
+            conn.exec_driver_sql("SELECT " + ", ".join(
+                f"setval('public.{seq}', GREATEST((SELECT max({col}) FROM public.{tbl}), "
+                f"(SELECT last_value FROM public.{seq})))" for seq, tbl, col in snapshot.sequences))
+
+
+def load_demo(app: Flask, sample_responses: int = 0) -> list[tuple[str, str, str]]:
+    """``demo.load(sample_responses)`` and commit; returns the staff accounts (email, role, password).
+
+    Into an empty database the rows of this session's first load of the same demo are copied, which takes
+    a fraction of the time. The demo is placed around today, so a new day makes a new load.
+    """
+    from dialogue import demo
+
+    with app.app_context():
+        # an SQLite snapshot is a file of its own; a PostgreSQL one lives in the database it was made in
+        where = "sqlite" if db.engine.dialect.name == "sqlite" else str(db.engine.url)
+        key = (where, sample_responses, date.today())
+        empty = not _any_rows()
+        db.session.rollback()
+        snapshot = _demo_snapshots.get(key)
+        if snapshot and empty:
+            _copy_demo(snapshot)
+            return snapshot.accounts
+        accounts = demo.load(sample_responses=sample_responses)
+        db.session.commit()
+        if empty and key not in _demo_snapshots:
+            name = f"demo_{sample_responses}_{key[2]:%Y%m%d}"
+            _demo_snapshots[key] = _keep_demo(name, accounts)
+        return accounts
 
 
 # -- data ------------------------------------------------------------------------------------------------
@@ -164,11 +345,8 @@ def make_user(app):
 @pytest.fixture
 def municipality(app):
     """The demo municipality with its localities and process."""
-    from dialogue import demo
-
+    load_demo(app)
     with app.app_context():
-        demo.load(sample_responses=0)
-        db.session.commit()
         return services.get_municipality_or_none().id
 
 

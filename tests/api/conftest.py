@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from dialogue.extensions import db
+from tests.conftest import load_demo
 
 RESPONSES = 30
 SIGNUP_NAME = "Astrid Lindqvist-Sample"
@@ -16,7 +17,6 @@ FEEDBACK_EMAIL = "feedback.sample@example.se"
 @pytest.fixture
 def demo(app):
     """Load the demo with RESPONSES answers; code two contributions; add a sign-up and a feedback address."""
-    from dialogue import demo as demo_data
     from dialogue.coding.models import Coding, Contribution
     from dialogue.core.models import User
     from dialogue.events import services as event_services
@@ -24,8 +24,8 @@ def demo(app):
     from dialogue.questionnaires.models import FeedbackContact, Questionnaire, Response
     from dialogue.vision.models import NodeKind, VisionNode
 
+    accounts = load_demo(app, sample_responses=RESPONSES)
     with app.app_context():
-        accounts = demo_data.load(sample_responses=RESPONSES)
         analyst = db.session.scalar(sa.select(User).where(User.email == "analyst@flen.example"))
         blocks = db.session.scalars(sa.select(VisionNode.id).where(VisionNode.kind == NodeKind.building_block)
                                     .order_by(VisionNode.id).limit(2)).all()

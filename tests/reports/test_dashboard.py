@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from dialogue.extensions import db
-from tests.conftest import login
+from tests.conftest import load_demo, login
 
 
 def _process_id(app) -> int:
@@ -20,11 +20,7 @@ def _process_id(app) -> int:
 
 @pytest.fixture
 def demo_with_answers(app):
-    from dialogue import demo
-
-    with app.app_context():
-        demo.load(sample_responses=40)
-        db.session.commit()
+    load_demo(app, sample_responses=40)
 
 
 @pytest.mark.parametrize("role", ["organizer", "analyst", "admin"])

@@ -17,7 +17,7 @@ from dialogue.extensions import db
 from dialogue.processes.models import PhaseKind, Process
 from dialogue.questionnaires.models import FeedbackContact, Questionnaire
 from dialogue.steering import feedback
-from tests.conftest import count, csrf_token, login
+from tests.conftest import count, csrf_token, load_demo, login
 
 PUBLIC = "https://dialog.flen.example"
 ADDRESSES = [("anna@example.se", "sv"), ("Bo@Example.dk", "da"), ("bo@example.dk", "da"), ("cleo@example.org", "en")]
@@ -31,10 +31,8 @@ def mail_app(app_factory, smtp):
 
 def demo(app, decided: bool = True, addresses=ADDRESSES) -> int:
     """The demo process with feedback addresses; *decided* moves its decision phase to yesterday."""
-    from dialogue import demo as demo_data
-
+    load_demo(app)
     with app.app_context():
-        demo_data.load(sample_responses=0)
         process = db.session.scalar(sa.select(Process))
         if decided:
             phase = next(p for p in process.phases if p.kind == PhaseKind.decision)
