@@ -35,8 +35,12 @@ run: $(VENV)/.run-installed translations
 	@echo
 	$(DEV) $(FLASK) run --host $(HOST) --port $(PORT)
 
+# pytest-xdist: one worker per CPU, each with its own PostgreSQL server, browser and files; PYTEST_WORKERS=0 runs
+# the suite in this process (e.g. for --pdb)
+PYTEST_WORKERS ?= auto
+
 test: $(VENV)/.test-installed translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: $(VENV)/.test-installed translations
 	$(BIN)/python -m tests.bench.run

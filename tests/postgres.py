@@ -54,11 +54,19 @@ class PostgresServer:
         self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust",
                   "-E", "UTF8", "--locale=C", "--no-sync")
         # Durability settings off: this server lives for one test session and is then thrown away.
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l",
-                  str(self.root / "server.log"), "-w", "-t", "60", "start")
-        return self
+        for attempt in range(5):
+            options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+                       "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+            try:
+                self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l",
+                          str(self.root / "server.log"), "-w", "-t", "60", "start")
+                return self
+            except PostgresUnavailable:
+                # another process (a pytest-xdist worker) may have taken the free port in the meantime
+                if attempt == 4 or "already in use" not in (self.root / "server.log").read_text(errors="replace"):
+                    raise
+                self.port = _free_port()
+        raise AssertionError("unreachable")
 
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"

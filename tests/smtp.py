@@ -40,8 +40,15 @@ def smtp_server() -> Iterator[Inbox]:
     from aiosmtpd.controller import Controller
 
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
+    for attempt in range(5):
+        # another process (a pytest-xdist worker) may take the free port before the server binds it
+        controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+        try:
+            controller.start()
+            break
+        except OSError:
+            if attempt == 4:
+                raise
     inbox.port = controller.port
     try:
         yield inbox
