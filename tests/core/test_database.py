@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
-import time
 
 import pytest
 import sqlalchemy as sa
@@ -76,11 +75,11 @@ def test_a_post_reading_first_takes_the_write_lock_only_to_write(sqlite_app):
         db.session.commit()
 
 
-def _writer(url: str, instance: str, seconds: float, queue) -> None:
+def _writer(url: str, instance: str, writes: int, start, queue) -> None:
     app = make_app(url, instance)
     done = errors = 0
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    start.wait(timeout=60)  # all writers begin together, however long each took to start
+    for _ in range(writes):
         with app.test_request_context("/", method="POST"):
             try:
                 # read, then write: the pattern that fails at once under deferred transactions
@@ -100,16 +99,16 @@ def _writer(url: str, instance: str, seconds: float, queue) -> None:
 def test_no_database_locked_under_multiprocess_writes(sqlite_app, tmp_path):
     url = sqlite_app.config["SQLALCHEMY_DATABASE_URI"]
     ctx = multiprocessing.get_context("spawn")
-    queue = ctx.Queue()
-    workers = [ctx.Process(target=_writer, args=(url, str(tmp_path), 2.0, queue)) for _ in range(4)]
+    queue, start = ctx.Queue(), ctx.Barrier(4)
+    workers = [ctx.Process(target=_writer, args=(url, str(tmp_path), 25, start, queue)) for _ in range(4)]
     for worker in workers:
         worker.start()
-    results = [queue.get(timeout=60) for _ in workers]
+    results = [queue.get(timeout=120) for _ in workers]
     for worker in workers:
         worker.join(timeout=30)
     committed = sum(done for done, _ in results)
     assert sum(errors for _, errors in results) == 0
-    assert committed > 20
+    assert committed == 4 * 25
     with sqlite_app.app_context():
         stored = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
     assert stored == committed
