@@ -57,3 +57,31 @@ def test_what_we_heard_shows_publishable_quotes_only(page, demo_data, coded):
     assert arabic.get_attribute("dir") == "auto"
     assert arabic.evaluate("element => getComputedStyle(element).direction") == "rtl"
     check_page(page)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_what_we_heard_fits_a_360_px_phone(playwright_browser, live_server, lang):
+    """The figures table beside the chart wraps long block names instead of widening the page."""
+    from pathlib import Path
+
+    from dialogue.core.models import Municipality
+    from dialogue.vision import services
+    from dialogue.vision.services import SEEDS
+
+    with live_server.app.app_context():
+        db.session.add(Municipality(name="Västby kommun", languages=["sv", "en"], default_locale="sv"))
+        vision = services.import_vision(Path(SEEDS / "flen.yaml").read_text(encoding="utf-8"))
+        block = next(node for node in vision.nodes if node.kind == NodeKind.building_block)
+        contribution = Contribution(channel=Channel.questionnaire, text="Sjöarna", publishable=True)
+        db.session.add(contribution)
+        db.session.flush()
+        db.session.add(Coding(contribution_id=contribution.id, node_id=block.id))
+        db.session.commit()
+    context = playwright_browser.new_context(base_url=live_server.url, viewport={"width": 360, "height": 740},
+                                             is_mobile=True)
+    page = context.new_page()
+    page.goto(f"/vision/flen-vision-2019/what-we-heard?lang={lang}")
+    assert page.locator("figure.chart table tbody tr").count() == 9
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    check_page(page)
+    context.close()
