@@ -18,14 +18,8 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from dialogue.coding.models import NOTE_KINDS
 from dialogue.core.forms import Checkboxes, no_control_characters, single_line
-from dialogue.events.models import SIGNUP_GROUPS, EventKind
+from dialogue.events.models import NEEDS, SIGNUP_GROUPS, EventKind
 from dialogue.i18n import LANGUAGE_NAMES, _l
-
-NEEDS = {
-    "access": _l("Step-free access or other help to get in"),
-    "food": _l("Special food (allergies, diet)"),
-    "interpreter": _l("Interpreter (sign language or another language)"),
-}
 
 
 class SignupForm(FlaskForm):

@@ -46,6 +46,13 @@ SIGNUP_GROUPS = {
 }
 ALL = "all"
 
+#: what a person signing up may say they need
+NEEDS = {
+    "access": _l("Step-free access or other help to get in"),
+    "food": _l("Special food (allergies, diet)"),
+    "interpreter": _l("Interpreter (sign language or another language)"),
+}
+
 
 class Event(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from dialogue.coding.models import CHANNEL_LABELS, Coding, Contribution
 from dialogue.core.models import Locality
 from dialogue.core.respondents import AGE_BANDS, GROUPS
-from dialogue.events.models import SIGNUP_GROUPS, Registration, RegistrationContact
+from dialogue.events.models import NEEDS, SIGNUP_GROUPS, Registration, RegistrationContact
 from dialogue.extensions import db
 from dialogue.filters import ExportFilters, apply_to_contributions, apply_to_responses
 from dialogue.i18n import _, tr
@@ -258,8 +258,9 @@ def contributions(filters: ExportFilters) -> Dataset:
     return Dataset("contributions", _("Contributions with their codes"), columns, query.order_by(Contribution.id))
 
 
-def signups(event, filters: ExportFilters, personal: bool) -> Dataset:
-    """An event's sign-ups; names and addresses only when an admin asked for them (*personal*)."""
+def signups(event, filters: ExportFilters, personal: bool, addresses: bool = False) -> Dataset:
+    """An event's sign-ups. With *personal* (for those who run events) names, needs and notes too; with
+    *addresses* (an admin who asked for them) the e-mail addresses as well."""
     columns = [
         Column("registration_id", _("Number"), _("The sign-up's number"), "integer", Registration.id),
         Column("group", _("Group"), _("The group signed up as"), "string", labelled(Registration.group, SIGNUP_GROUPS)),
@@ -269,10 +270,20 @@ def signups(event, filters: ExportFilters, personal: bool) -> Dataset:
         Column("checked_in_at", _("Checked in"), _("When, UTC"), "datetime", utc_text(Registration.checked_in_at)),
     ]
     if personal:
-        columns[1:1] = [
-            Column("name", _("Name"), _("Personal data"), "string", RegistrationContact.name),
-            Column("email", _("E-mail address"), _("Personal data"), "string", RegistrationContact.email),
+        if _sqlite():
+            needs = sa.func.json_each(Registration.needs).table_valued("value")
+        else:
+            needs = sa.func.json_array_elements_text(Registration.needs).table_valued("value")
+        columns[1:1] = [Column("name", _("Name"), _("Personal data"), "string", RegistrationContact.name)]
+        columns += [
+            Column("needs", _("Needs"), _("What the person needs, joined with “; ”"), "string",
+                   sa.select(joined(labelled(needs.c.value, NEEDS).sql())).scalar_subquery()),
+            Column("needs_note", _("Note"), _("Personal data: anything else the person wrote"), "string",
+                   sa.func.nullif(RegistrationContact.needs_note, "")),
         ]
+    if addresses:
+        columns.insert(2, Column("email", _("E-mail address"), _("Personal data"), "string",
+                                 sa.func.nullif(RegistrationContact.email, "")))
     query = sa.select(Registration.id).outerjoin(RegistrationContact).where(Registration.event_id == event.id)
     start, end = filters.bounds()
     if start is not None:

@@ -45,7 +45,8 @@ class ExportForm(FlaskForm):
     coding_state = SelectField(_l("Coding"), validate_choice=False, choices=[
         SelectChoice("", _l("Coded or not")), SelectChoice("coded", _l("Coded")),
         SelectChoice("uncoded", _l("Not coded yet"))])
-    personal = BooleanField(_l("Include names and e-mail addresses"), description=_l(
-        "Personal data: only for sign-ups, only for administrators. The download is recorded in the audit log."))
+    addresses = BooleanField(_l("Include e-mail addresses"), description=_l(
+        "Only for sign-ups, only for administrators, and only when you must write to the people signed up. "
+        "The download is recorded in the audit log."))
     #: random, chosen when the form is shown: a double click starts one export, not two
     submission_key = HiddenField(validators=[Length(max=64)])

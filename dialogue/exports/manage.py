@@ -104,13 +104,14 @@ def manage_export():
         checked = _check(form)
         if checked is None:
             return _page(form, 400)
-        dataset, filters, event, vision, personal = checked
+        dataset, filters, event, vision, personal, addresses = checked
         if jobs.unfinished(current_user) >= jobs.RUNNING_PER_USER:
             form.form_errors.append(_("Two of your exports are being built. Start this one when one of them is "
                                       "ready."))
             form._errors = None
             return _page(form, 429)
-        tables = services.build(dataset, filters, event=event, vision=vision, personal=personal)
+        tables = services.build(dataset, filters, event=event, vision=vision, personal=personal,
+                                addresses=addresses)
         title = services.package_title()
     fmt, delimiter = form.format.data, form.delimiter.data
     args = {"dataset": dataset, "format": fmt, "delimiter": delimiter, **{
@@ -119,13 +120,13 @@ def manage_export():
             ("vision", vision.id if vision else None), ("date_from", filters.date_from),
             ("date_to", filters.date_to), ("locality", filters.locality_id), ("group", filters.group),
             ("channel", filters.channel), ("node", filters.node_id), ("coding_state", filters.coding_state),
-            ("personal", "y" if personal else None)) if value not in (None, "")}}
+            ("addresses", "y" if addresses else None)) if value not in (None, "")}}
     job, new = jobs.create(current_user, form.submission_key.data or new_submission_key(), dataset=dataset,
                            fmt=fmt, args=args, filters=filters.describe(), personal=personal,
                            filename=services.safe_filename(tables[0].name, fmt))
     if new:
         audit("export.request", event or vision, actor=current_user, dataset=dataset, format=fmt,
-              filters=filters.describe(), personal_data=personal, job=job.id)
+              filters=filters.describe(), personal_data=personal, addresses=addresses, job=job.id)
     db.session.commit()
     if new:
         jobs.start(current_app._get_current_object(), job.id, tables, fmt, services.DELIMITERS[delimiter], title)
@@ -167,8 +168,10 @@ def manage_job_file(job_id: int):
     state = jobs.state(job)
     if state != "done":
         abort(410 if state == "expired" else 409)
+    addresses = bool(job.args.get("addresses"))
     if (job.dataset != "signups" and not current_user.has_role(Role.analyst)) or \
-            (job.personal and not current_user.has_role(Role.admin)):
+            (job.personal and not current_user.has_role(Role.organizer)) or \
+            (addresses and not current_user.has_role(Role.admin)):
         abort(403)  # the role changed since the export was asked for
     size, etag = job.size, f"export-{job.id}-{job.size}"
     start, stop, status = 0, size, 200
@@ -194,7 +197,7 @@ def manage_job_file(job_id: int):
     elif job.args.get("vision"):
         obj = db.session.get(Vision, int(job.args["vision"]))
     details = {"dataset": job.dataset, "format": job.format, "filters": job.filters, "personal_data": job.personal,
-               "job": job.id, "rows": job.rows, "bytes": None, "complete": False}
+               "addresses": addresses, "job": job.id, "rows": job.rows, "bytes": None, "complete": False}
     if status == 206:
         details["range"] = f"{start}-{stop - 1}/{size}"
     engine = db.engine
@@ -212,13 +215,18 @@ def manage_job_file(job_id: int):
 
 
 def _check(form: ExportForm):
-    """(dataset, filters, event, vision, personal), or None with the errors on the form."""
+    """(dataset, filters, event, vision, personal, addresses), or None with the errors on the form.
+
+    Sign-ups come with names, groups and needs (*personal*) to those who run events, organizers and admins;
+    with e-mail addresses (*addresses*) only to an admin who ticks the box. Analysts get neither.
+    """
     if not form.validate_on_submit():
         return None
     dataset = form.dataset.data
-    if form.personal.data and not current_user.has_role(Role.admin):
-        abort(403)  # the box is only shown to admins; asking for names without it is refused, not ignored
-    personal = form.personal.data and dataset == "signups"
+    if form.addresses.data and not current_user.has_role(Role.admin):
+        abort(403)  # the box is only shown to admins; asking for addresses without it is refused, not ignored
+    addresses = bool(form.addresses.data) and dataset == "signups"
+    personal = dataset == "signups" and current_user.has_role(Role.organizer)
 
     filters, errors = ExportFilters.from_args(request.form)
     for name, message in errors.items():
@@ -235,4 +243,4 @@ def _check(form: ExportForm):
     if any(f.errors for f in form):
         form._errors = None  # the errors were added after validation; let the summary see them
         return None
-    return dataset, filters, event, vision, personal
+    return dataset, filters, event, vision, personal, addresses

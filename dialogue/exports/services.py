@@ -39,7 +39,7 @@ def municipality_locale() -> str:
 
 
 def build(dataset: str, filters: ExportFilters, *, event: Event | None = None, vision: Vision | None = None,
-          personal: bool = False) -> list[datasets.Dataset]:
+          personal: bool = False, addresses: bool = False) -> list[datasets.Dataset]:
     """The tables of *dataset*, labelled in the municipality's default language."""
     with force_locale(municipality_locale()):
         if dataset in ("responses_wide", "responses_long"):
@@ -49,7 +49,7 @@ def build(dataset: str, filters: ExportFilters, *, event: Event | None = None, v
         if dataset == "contributions":
             return [datasets.contributions(filters)]
         if dataset == "signups":
-            return [datasets.signups(event, filters, personal)]
+            return [datasets.signups(event, filters, personal, addresses)]
         return [datasets.codebook(vision)]
 
 

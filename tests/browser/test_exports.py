@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import check_page, sign_in
-from tests.exports.helpers import NORDIC, SIGNUP_NAME, add_signups, build, read_xlsx
+from tests.exports.helpers import NORDIC, SIGNUP_EMAIL, SIGNUP_NAME, add_signups, build, read_xlsx
 
 pytestmark = pytest.mark.browser
 
@@ -82,7 +82,7 @@ def test_bad_dates_are_explained_on_the_page(page, built):
     check_page(page)
 
 
-def test_admin_includes_names_for_sign_ups(page, live_server, built):
+def test_admin_includes_addresses_for_sign_ups(page, live_server, built):
     from tests.events.helpers import make_event
 
     event_id = make_event(live_server.app)
@@ -94,13 +94,32 @@ def test_admin_includes_names_for_sign_ups(page, live_server, built):
     check_page(page)
     start = page.url
     without = download(page, start, format="csv").decode("utf-8-sig")
-    assert SIGNUP_NAME not in without
-    with_names = download(page, start, format="csv", personal=True).decode("utf-8-sig")
-    assert SIGNUP_NAME in with_names
+    assert SIGNUP_NAME in without and SIGNUP_EMAIL not in without  # the list for the door
+    with_addresses = download(page, start, format="csv", addresses=True).decode("utf-8-sig")
+    assert SIGNUP_NAME in with_addresses and SIGNUP_EMAIL in with_addresses
     # the export page lists the files of the last day
     page.goto("/staff/exports/")
     assert page.locator("main table a[href*='/staff/exports/jobs/']").count() == 2
     check_page(page)
+
+
+def test_organizer_downloads_the_door_list_from_the_event(page, live_server, built):
+    """The event page's download is a POST (no link to a file): names, no e-mail addresses."""
+    from tests.events.helpers import make_event
+
+    event_id = make_event(live_server.app)
+    add_signups(live_server.app, event_id)
+    sign_in(page, "organizer@test.example")
+    page.goto(f"/staff/events/{event_id}")
+    check_page(page)
+    page.locator("main form[action='/staff/exports/'] button").first.click()  # CSV, the first
+    page.wait_for_url("**/staff/exports/jobs/*")
+    link = page.locator("[data-export-job] a[href$='/file']")
+    link.wait_for()
+    with page.expect_download() as info:
+        link.click()
+    text = Path(info.value.path()).read_bytes().decode("utf-8-sig")
+    assert SIGNUP_NAME in text and SIGNUP_EMAIL not in text
 
 
 def test_the_job_page_follows_the_job_in_place(page, live_server, built):

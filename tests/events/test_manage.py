@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from dialogue.extensions import db
 from tests.conftest import count, csrf_token, login
 from tests.events.helpers import make_event
 from tests.events.test_seats import sign_up
+from tests.exports.helpers import wait_for_job
 
 FORM = {"kind": "workshop", "title_sv": "Visionsworkshop", "title_en": "Vision workshop", "venue": "Slottet",
         "language": "sv", "starts_at": "2027-03-03T13:00", "ends_at": "2027-03-03T17:00", "capacity": "30",
@@ -88,26 +90,48 @@ def test_check_in_and_walk_in(app, client, make_user):
         assert walk_in.status == RegistrationStatus.attended and walk_in.contact.name == "Dörr Gäst"
 
 
-def test_export_is_excel_safe_and_audited(app, client, make_user):
+def test_the_door_list_has_names_and_needs_never_addresses_and_downloads_by_post(app, client, make_user):
+    """Organizers see and download (a POST, audited, never cached) names, groups and needs; no e-mail address."""
     event_id = make_event(app, capacity=2)
     with app.app_context():
         event = db.session.get(Event, event_id)
         from dialogue.events import services
 
         services.register(event, group="young", name="=HYPERLINK(\"http://evil\")", email="åsa@example.se",
-                          needs=["food"], needs_note="-1+1", locale="sv", submission_key="k1")
+                          needs=["food", "interpreter"], needs_note="-1+1", locale="sv", submission_key="k1")
         db.session.commit()
     organizer(client, make_user)
-    response = client.get(f"/staff/events/{event_id}/registrations.csv")
-    assert response.headers["Cache-Control"] == "no-store"
-    text = response.get_data().decode("utf-8")
-    assert text.startswith("\ufeff")
-    assert "'=HYPERLINK" in text and "'-1+1" in text and "åsa@example.se" in text
-    xlsx = client.get(f"/staff/events/{event_id}/registrations.xlsx")
-    assert xlsx.data[:2] == b"PK"
+    page = client.get(f"/staff/events/{event_id}?lang=en").get_data(as_text=True)
+    assert "=HYPERLINK" in page and "Special food (allergies, diet)" in page and "åsa@example.se" not in page
+    # nor searched by address: that would tell who signed up
+    assert "HYPERLINK" not in client.get(f"/staff/events/{event_id}?q=%C3%A5sa@example").get_data(as_text=True)
+    assert "HYPERLINK" in client.get(f"/staff/events/{event_id}?q=hyperlink").get_data(as_text=True)
+    # no download by GET any more
+    for fmt in ("csv", "xlsx"):
+        assert client.get(f"/staff/events/{event_id}/registrations.{fmt}").status_code == 404
+
+    forms = re.findall(r'<form method="post" action="/staff/exports/">(.*?)</form>', page, re.S)
+    assert len(forms) == 2
+    for form, fmt in zip(forms, ("csv", "xlsx"), strict=True):
+        data = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
+        assert data["event"] == str(event_id) and data["format"] == fmt and data["dataset"] == "signups"
+        response = client.post("/staff/exports/", data=data)
+        assert response.status_code == 303
+        job_id = wait_for_job(app, response.headers["Location"])
+        download = client.get(f"/staff/exports/jobs/{job_id}/file")
+        assert download.status_code == 200 and download.headers["Cache-Control"] == "no-store"
+        body = download.get_data()
+        if fmt == "csv":
+            text = body.decode("utf-8-sig")
+            assert "'=HYPERLINK" in text and "'-1+1" in text
+            assert "Specialkost (allergier, diet); Tolk (teckenspråk eller annat språk)" in text
+        else:
+            assert body[:2] == b"PK"
+        assert "åsa@example.se".encode() not in body and b"example.se" not in body
     with app.app_context():
-        actions = list(db.session.scalars(sa.select(AuditEvent.details).where(AuditEvent.action == "event.export")))
-    assert {"format": "csv", "rows": 1} in actions and {"format": "xlsx", "rows": 1} in actions
+        asked = list(db.session.scalars(sa.select(AuditEvent.details).where(AuditEvent.action == "export.request")))
+    assert [(d["dataset"], d["format"], d["personal_data"], d["addresses"]) for d in asked] == [
+        ("signups", "csv", True, False), ("signups", "xlsx", True, False)]
 
 
 def test_notes_become_contributions(app, client, make_user):
@@ -187,7 +211,6 @@ def test_analysts_cannot_see_sign_ups(client, make_user, app):
     event_id = make_event(app, capacity=2)
     login(client, make_user("analyst"))
     assert client.get(f"/staff/events/{event_id}").status_code == 403
-    assert client.get(f"/staff/events/{event_id}/registrations.csv").status_code == 403
 
 
 

@@ -163,7 +163,8 @@ def test_every_dataset_in_every_format(app, client, make_user, built, dataset, f
             package = json.loads(archive.read("datapackage.json"))
             table = archive.read(package["resources"][0]["path"]).decode("utf-8-sig")
         assert len(list(csv.reader(io.StringIO(table, newline="")))) == expected + 1
-    for secret in (FEEDBACK_EMAIL, SIGNUP_EMAIL, SIGNUP_NAME):
+    # an admin runs events, so sign-ups come with names; addresses only when asked for (see below)
+    for secret in (FEEDBACK_EMAIL, SIGNUP_EMAIL) + ((SIGNUP_NAME,) if dataset != "signups" else ()):
         assert secret.encode() not in body
     with app.app_context():
         event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "export.download"))
@@ -187,27 +188,29 @@ def test_data_package_validates_with_frictionless(app, client, make_user, built,
         assert report.valid, report.flatten(["rowNumber", "fieldNumber", "type", "note"])
 
 
-def test_names_only_for_an_admin_who_asks(app, client, make_user, built):
+def test_addresses_only_for_an_admin_who_asks(app, client, make_user, built):
     event_id = make_event(app)
     add_signups(app, event_id)
     login(client, make_user("admin"))
     without = export(client, dataset="signups", event=event_id).get_data().decode("utf-8-sig")
-    assert SIGNUP_NAME not in without and SIGNUP_EMAIL not in without
-    with_names = export(client, dataset="signups", event=event_id, personal="y").get_data().decode("utf-8-sig")
-    assert SIGNUP_NAME in with_names and SIGNUP_EMAIL in with_names
+    assert SIGNUP_NAME in without and SIGNUP_EMAIL not in without  # names, as organizers get them
+    with_addresses = export(client, dataset="signups", event=event_id, addresses="y").get_data().decode("utf-8-sig")
+    assert SIGNUP_NAME in with_addresses and SIGNUP_EMAIL in with_addresses
     # responses have no names to add: the feedback address is never joined to them
-    wide = export(client, questionnaire=built.questionnaire_id, personal="y").get_data().decode("utf-8-sig")
+    wide = export(client, questionnaire=built.questionnaire_id, addresses="y").get_data().decode("utf-8-sig")
     assert FEEDBACK_EMAIL not in wide
     with app.app_context():
-        flags = [e.details["personal_data"] for e in db.session.scalars(
+        flags = [(e.details["personal_data"], e.details["addresses"]) for e in db.session.scalars(
             sa.select(AuditEvent).where(AuditEvent.action == "export.download").order_by(AuditEvent.id))]
-    assert flags == [False, True, False]
+    assert flags == [(True, False), (True, True), (False, False)]
 
     client.post("/staff/logout", data={"csrf_token": csrf_token(client, URL)})
     analyst(client, make_user)
     page = client.get(URL).get_data(as_text=True)
-    assert 'name="personal"' not in page
-    assert export(client, dataset="signups", event=event_id, personal="y").status_code == 403
+    assert 'name="addresses"' not in page
+    assert export(client, dataset="signups", event=event_id, addresses="y").status_code == 403
+    anonymous = export(client, dataset="signups", event=event_id).get_data().decode("utf-8-sig")
+    assert SIGNUP_NAME not in anonymous and SIGNUP_EMAIL not in anonymous  # analysts get neither
 
 
 def test_organizer_exports_sign_ups_only(app, client, make_user, built):
@@ -216,8 +219,12 @@ def test_organizer_exports_sign_ups_only(app, client, make_user, built):
     login(client, make_user("organizer"))
     page = client.get(URL).get_data(as_text=True)
     assert 'value="signups"' in page and 'value="responses_wide"' not in page
+    page = client.get(URL).get_data(as_text=True)
+    assert 'name="addresses"' not in page
     response = export(client, dataset="signups", event=event_id)
-    assert response.status_code == 200 and SIGNUP_NAME not in response.get_data().decode("utf-8-sig")
+    text = response.get_data().decode("utf-8-sig")
+    assert response.status_code == 200 and SIGNUP_NAME in text and SIGNUP_EMAIL not in text
+    assert export(client, dataset="signups", event=event_id, addresses="y").status_code == 403
     for dataset in ("responses_wide", "responses_long", "contributions", "codebook"):
         assert export(client, dataset=dataset, questionnaire=built.questionnaire_id,
                       vision=built.vision_id).status_code == 403

@@ -120,8 +120,8 @@ def test_asking_and_downloading_are_audited(app, client, make_user, built):
     job_id = finished(client, dataset="responses_long", questionnaire=built.questionnaire_id, format="jsonl",
                       group="young")
     [request] = audits(app, "export.request")
-    assert request == {"dataset": "responses_long", "format": "jsonl", "personal_data": False, "job": job_id,
-                       "filters": {"questionnaire_id": built.questionnaire_id, "group": "young"}}
+    assert request == {"dataset": "responses_long", "format": "jsonl", "personal_data": False, "addresses": False,
+                       "job": job_id, "filters": {"questionnaire_id": built.questionnaire_id, "group": "young"}}
     assert audits(app, "export.download") == []  # nothing has left yet
     body = client.get(f"{URL}jobs/{job_id}/file").get_data()
     [download] = audits(app, "export.download")
