@@ -333,6 +333,21 @@ class Meter:
             figures.update({"postgres backends": backends, "postgres other": other})
         return figures
 
+    def settle(self, timeout: float = 30) -> dict[str, float]:
+        """Wait until the server is idle, then read: the requests a previous run left in the server's
+        queue (wrk closes its connections, gunicorn still answers what it accepted) would otherwise be
+        charged to the next run, whose count does not hold them."""
+        deadline = time.monotonic() + timeout
+        last = self.read()
+        while time.monotonic() < deadline:
+            time.sleep(0.25)
+            now = self.read()
+            if sum(now.values()) - sum(last.values()) < 0.015:  # one or two clock ticks: idle
+                return now
+            last = now
+        log(f"the server was still busy {timeout:.0f} s after the previous run; going on")
+        return last
+
     def charge(self, result: WrkResult, before: dict[str, float]) -> WrkResult:
         after = self.read()
         requests = max(result.requests, 1)
@@ -343,7 +358,7 @@ class Meter:
 
 def _wrk(label: str, url: str, seconds: int, meter: Meter, **options) -> WrkResult:
     run_wrk(f"{label}-warmup", url, WARMUP_SECONDS, threads=THREADS, connections=CONNECTIONS, **options)
-    before = meter.read()
+    before = meter.settle()
     result = run_wrk(label, url, seconds, threads=THREADS, connections=CONNECTIONS, **options)
     return meter.charge(result, before)
 
@@ -354,7 +369,7 @@ def post_run(label: str, url: str, seconds: int, bodies: Bodies | None, count: i
     beforehand); returns the wrk figures, what the Lua script recorded and the keys it sent."""
     body_file, out_file = tmp / f"bodies-{label}.txt", tmp / f"acks-{label}.txt"
     keys = written if written is not None else bodies.write(body_file, count)
-    before = meter.read()
+    before = meter.settle()
     result = run_wrk(label, url, seconds, threads=THREADS, connections=CONNECTIONS, script=LUA / "submit.lua",
                      env={"BENCH_BODIES": str(body_file), "BENCH_THREADS": str(THREADS), "BENCH_COOKIE": cookie,
                           "BENCH_OUT": str(out_file)})
@@ -473,6 +488,7 @@ def measure_database(kind: str, tmp: Path, env: dict, fixture: dict, seconds: in
             count = int(results["submit"].rps * (PROFILE_SECONDS + 1) * 1.5) + 1000
             keys = bodies.write(tmp / "bodies-submit-profile.txt", count)
             profile_out = tmp / f"profile-{kind}.txt"
+            meter.settle()
             with profiling.Recorder(server.process.pid, profile_out, PROFILE_SECONDS):
                 _, record, keys = post_run("submit-profile", url, PROFILE_SECONDS + 1, None, 0, cookie, tmp, meter,
                                            written=keys)
