@@ -18,8 +18,9 @@ from dialogue.extensions import db
 BATCH = 5000
 
 
-def batches(statement: sa.Select, size: int = BATCH) -> Iterator[list[sa.Row]]:
-    """The rows of *statement*, *size* at a time."""
+def batches(statement: sa.Select, size: int = BATCH, scalars: bool = False) -> Iterator[list]:
+    """The rows of *statement*, *size* at a time; with *scalars*, the first column's values instead of rows
+    (no Row object is made: half SQLAlchemy's cost per row, for the CSV lines' million rows)."""
     engine = db.engine
     with read_only(engine, stream_results=True, yield_per=size) as connection:
         if engine.dialect.name == "sqlite":
@@ -29,4 +30,4 @@ def batches(statement: sa.Select, size: int = BATCH) -> Iterator[list[sa.Row]]:
             result = connection.exec_driver_sql(sql)
         else:
             result = connection.execute(statement)
-        yield from result.partitions(size)
+        yield from (result.scalars() if scalars else result).partitions(size)

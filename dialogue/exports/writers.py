@@ -79,11 +79,11 @@ def write_csv(dataset: Dataset, counter: Counter, delimiter: str = ",", names: b
     yield csv_header(dataset, delimiter, names)
     sqlite = db.engine.dialect.name == "sqlite"
     lines = csvsql.line_select(dataset, delimiter, db.engine.dialect.name)
-    for rows in batches(lines, batch_size(dataset)):
+    for rows in batches(lines, batch_size(dataset), scalars=True):
         if sqlite:  # the lines came as their UTF-8 bytes: pass them on as they are
-            yield b"".join([row[0] for row in rows])
+            yield b"".join(rows)
         else:
-            yield "".join([row[0] for row in rows]).encode()
+            yield "".join(rows).encode()
         counter.add(len(rows))
     counter.complete = True
 
