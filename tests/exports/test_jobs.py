@@ -275,10 +275,14 @@ def test_an_official_builds_two_files_at_a_time(app, client, make_user, built):
     wait_for_job(app, ask(other, dataset="contributions").headers["Location"])
 
 
-def test_jobs_are_deleted_after_a_day(app, client, make_user, built):
+def test_jobs_are_deleted_after_a_day(app, client, make_user, built, monkeypatch):
+    monkeypatch.setattr(jobs, "CHUNK_BYTES", 100)
+    monkeypatch.setattr(jobs, "DELETE_CHUNKS", 2)  # a file deleted a few chunks at a time
     login(client, make_user("analyst"))
     old, new = finished(client, dataset="contributions"), finished(client, dataset="codebook",
                                                                     vision=built.vision_id)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).where(ExportChunk.job_id == old)) > 4
     with app.app_context():
         db.session.execute(sa.update(ExportJob).where(ExportJob.id == old).values(
             created_at=utcnow() - jobs.KEEP - timedelta(minutes=1)))
