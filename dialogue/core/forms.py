@@ -115,7 +115,7 @@ class AppearanceForm(FlaskForm):
                                                   "and on printed reports."))
     remove_logo = BooleanField(_l("Remove the logo"))
     accent_color = StringField(
-        _l("Accent colour"), validators=[DataRequired(), Length(max=7)],
+        _l("Accent colour"), validators=[DataRequired(), Length(max=7), single_line],
         description=_l("As #rrggbb, for example #005a8c. Links and buttons use it, so it must be dark enough "
                        "to read against white."))
 
