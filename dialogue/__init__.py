@@ -70,6 +70,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     security.init_app(app)
     app.after_request(i18n.remember_locale)
+    app.after_request(i18n.vary_by_language)
 
     from dialogue.core import templating
 

@@ -78,3 +78,18 @@ def remember_locale(response):
         response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
                             secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
+
+
+def vary_by_language(response):
+    """Tell caches that a reply put together in a language depends on what chose it: the Accept-Language
+    header, and the cookie that remembers the switcher's choice (``?lang=`` is in the address already).
+
+    The language is chosen (select_locale) the first time something is translated, formatted or read with
+    tr(): every page, the calendar feeds, an API reply with labels or an error message. A reply that never
+    asked for it (a stylesheet, an API list of numbers and stored texts) does not vary. Vary is added to,
+    never replaced, so the Cookie that the session or the staff pages put there stays.
+    """
+    if "locale" in g:
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    return response

@@ -101,5 +101,5 @@ def security_headers(response):
     if request.path.startswith("/staff") or session.get("sid"):
         # Staff pages show personal data and must not stay in a shared computer's cache.
         headers["Cache-Control"] = "no-store"
-        headers.setdefault("Vary", "Cookie")
+        response.vary.add("Cookie")  # added to what is there (Accept-Language on a page), never replacing it
     return response

@@ -7,12 +7,15 @@ from flask import jsonify
 from dialogue.api.auth import rate_limited
 from dialogue.api.blueprint import bp
 from dialogue.api.paging import DEFAULT_LIMIT, MAX_LIMIT
+from dialogue.core.ids import MAX_ID
 from dialogue.core.respondents import GROUPS
 from dialogue.filters import CHANNELS, CODING_STATES
 
 STR, INT, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
 MOMENT = {"type": ["string", "null"], "format": "date-time"}
 OPT_INT, OPT_STR = {"type": ["integer", "null"]}, {"type": ["string", "null"]}
+#: an id in an address or a query string: what core.ids accepts (a larger number is a 404 or a 400)
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 TRANSLATED = {"type": "object", "additionalProperties": {"type": "string"},
               "description": "The text per language code (sv, da, en)."}
 
@@ -58,23 +61,29 @@ ERROR = _object({"error": {"type": "object", "required": ["status", "message"],
 
 
 def _query(name: str, schema: dict, description: str) -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+    # the server reads an empty value (limit=) as one left out, as a form's empty choice
+    return {"name": name, "in": "query", "required": False, "allowEmptyValue": True, "schema": schema,
+            "description": description + " Empty is the same as left out."}
 
 
+DATE = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
 PAGING = [
     _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
            "Rows per page."),
-    _query("cursor", STR, "The next_cursor of the page before; leave out for the first page."),
+    _query("cursor", STR,
+           "The next_cursor of the page before; leave out for the first page. It is signed: a cursor this "
+           "API did not give out (made by hand, or from another server) is refused with a 400 naming it."),
 ]
 FILTERS = {
-    "questionnaire": _query("questionnaire", STR, "A questionnaire's id or address (slug)."),
-    "date_from": _query("date_from", {"type": "string", "format": "date"}, "From this local date (YYYY-MM-DD)."),
-    "date_to": _query("date_to", {"type": "string", "format": "date"}, "Up to and including this local date."),
-    "locality": _query("locality", {"type": "string", "pattern": "^[0-9]+$"}, "A locality's id."),
-    "group": _query("group", {"enum": list(GROUPS)}, "A respondent group."),
-    "channel": _query("channel", {"enum": list(CHANNELS)}, "A channel."),
-    "node": _query("node", {"type": "string", "pattern": "^[0-9]+$"}, "A building block's id (coded to it)."),
-    "coding_state": _query("coding_state", {"enum": list(CODING_STATES)}, "Coded or not coded."),
+    "questionnaire": _query("questionnaire", STR,
+                            "A questionnaire's id or address (slug); one that does not exist is a 400."),
+    "date_from": _query("date_from", DATE, "From this local date (YYYY-MM-DD)."),
+    "date_to": _query("date_to", DATE, "Up to and including this local date; before date_from is a 400."),
+    "locality": _query("locality", ID, "A locality's id; one that does not exist is a 400."),
+    "group": _query("group", {"type": "string", "enum": list(GROUPS)}, "A respondent group."),
+    "channel": _query("channel", {"type": "string", "enum": list(CHANNELS)}, "A channel."),
+    "node": _query("node", ID, "A building block's id (coded to it); one that does not exist is a 400."),
+    "coding_state": _query("coding_state", {"type": "string", "enum": list(CODING_STATES)}, "Coded or not coded."),
 }
 
 
@@ -83,12 +92,19 @@ def _operation(summary: str, schema: dict, parameters: list, *, not_found: bool 
         return {"description": description, "content": {"application/json": {"schema": body}}}
 
     failed = {"$ref": "#/components/schemas/Error"}
-    responses = {"200": reply("OK", schema), "400": reply("A parameter is wrong.", failed),
-                 "401": reply("No valid token.", failed),
-                 "403": reply("The token's user may not read this.", failed),
-                 "429": reply("Too many requests with this token.", failed)}
+    responses = {
+        "200": reply("OK", schema),
+        "400": reply("A parameter is wrong; error.parameter names it (\"path\" for a NUL in the address). Also "
+                     "for a cursor this API did not give out, a questionnaire, locality or building block that "
+                     "does not exist, and date_to before date_from.", failed),
+        "401": {**reply("No valid token: missing, wrong, revoked, or its user deactivated.", failed),
+                "headers": {"WWW-Authenticate": {"required": True, "schema": {"type": "string",
+                                                                               "pattern": "^Bearer "}}}},
+        "403": reply("The token's user may not read this.", failed),
+        "429": reply("Too many requests with this token.", failed),
+    }
     if not_found:
-        responses["404"] = reply("No such thing.", failed)
+        responses["404"] = reply("No such thing (or an id too large to be one).", failed)
     return {"get": {"summary": summary, "parameters": parameters, "responses": responses}}
 
 
@@ -98,8 +114,12 @@ def document() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "dialogue read API", "version": "1",
-                 "description": "Read-only. Holds no names or e-mail addresses. Analyst or admin tokens for "
-                                "responses and contributions; any staff token for the rest."},
+                 "description": "Read-only: GET (and HEAD, OPTIONS); any other method is a 405 with Allow. "
+                                "Holds no names or e-mail addresses. Analyst or admin tokens for responses "
+                                "and contributions; any staff token for the rest. Every error is JSON (the "
+                                "Error schema). Labels and messages are in the language Accept-Language asks "
+                                "for (of those the municipality offers); replies that hold them say "
+                                "Vary: Accept-Language."},
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
         "paths": {
@@ -108,8 +128,7 @@ def document() -> dict:
                 "A questionnaire with its questions",
                 {**QUESTIONNAIRE, "required": [*QUESTIONNAIRE["required"], "questions"],
                  "properties": {**QUESTIONNAIRE["properties"], "questions": {"type": "array", "items": QUESTION}}},
-                [{"name": "questionnaire_id", "in": "path", "required": True,
-                  "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}}], not_found=True),
+                [{"name": "questionnaire_id", "in": "path", "required": True, "schema": ID}], not_found=True),
             "/api/v1/responses": _operation("Responses with their answers (analysts)", _list_of(RESPONSE),
                                             PAGING + response_filters),
             "/api/v1/contributions": _operation("Contributions with their active codes (analysts)",

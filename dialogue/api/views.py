@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
 import sqlalchemy as sa
-from flask import abort, current_app, jsonify, request
-from werkzeug.exceptions import HTTPException
+from flask import abort, jsonify, request
 
 from dialogue.api.auth import rate_limited, token_required
 from dialogue.api.blueprint import bp
-from dialogue.api.errors import error
+from dialogue.api.errors import PREFIX, error, from_exception
 from dialogue.api.paging import BadParameter, page
 from dialogue.coding.models import Coding, Contribution
-from dialogue.core.errors import NulCharacter
+from dialogue.core.errors import render_errors_under
+from dialogue.core.ids import MAX_ID
 from dialogue.core.models import Locality, Role
 from dialogue.core.respondents import AGE_BANDS, GROUPS
 from dialogue.events.models import Event, Registration
@@ -34,8 +35,8 @@ def _moment(value):
     return value.isoformat() if value else None
 
 
-MAX_ID = 2**31 - 1
 ID_PARAMETERS = ("questionnaire", "locality", "node")
+DATE_PARAMETERS = ("date_from", "date_to")
 
 
 def _filters(*allowed: str) -> ExportFilters:
@@ -47,6 +48,9 @@ def _filters(*allowed: str) -> ExportFilters:
         number = value.strip()
         if name in ID_PARAMETERS and number.isdigit() and (not number.isascii() or int(number) > MAX_ID):
             raise BadParameter(name, _("There is no %(name)s with that number.", name=name))
+        # as documented (format: date); Python's fromisoformat would also take 20260331 or 2026-W14-2
+        if name in DATE_PARAMETERS and number and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", number):
+            raise BadParameter(name, _("Give the date as YYYY-MM-DD, e.g. 2026-03-31."))
     filters, errors = ExportFilters.from_args(args)
     if errors:
         name, message = next(iter(errors.items()))
@@ -235,47 +239,16 @@ def vision(slug: str):
 
 # -- errors and the rest ---------------------------------------------------------------------------------
 
+@bp.record_once
+def _json_errors(state) -> None:
+    # every error under /api/v1 is JSON: also where no API view runs (an unknown address or method, an id
+    # its converter refuses, a NUL in the path), so core's error handlers ask the API to answer them
+    render_errors_under(state.app, PREFIX, from_exception)
+
+
 @bp.errorhandler(BadParameter)
 def bad_parameter(exc: BadParameter):
     return error(400, exc.message, parameter=exc.name)
-
-
-@bp.errorhandler(NulCharacter)
-def nul_character(exc: NulCharacter):
-    return error(400, _("%(name)s has a value that cannot be right.", name=exc.parameter), parameter=exc.parameter)
-
-
-@bp.errorhandler(404)
-def not_found(_exc):
-    return error(404, _("There is nothing at this address."))
-
-
-@bp.errorhandler(429)
-def too_many(_exc):
-    return error(429, _("Too many requests with this token; wait a minute and try again."))
-
-
-@bp.errorhandler(500)
-def server_error(_exc):
-    db.session.rollback()
-    return error(500, _("Something went wrong on our side."))
-
-
-@bp.route("/api/v1", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
-@bp.route("/api/v1/<path:rest>", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
-@rate_limited
-def fallback(rest: str = ""):
-    """Unknown paths and methods under /api/v1: 404 or 405 as JSON, never an HTML page."""
-    adapter = current_app.url_map.bind_to_environ(request.environ)
-    try:
-        endpoint, _args = adapter.match(request.path, method="GET")
-    except HTTPException:  # no GET route either (or only a redirect): plainly not found
-        endpoint = "api.fallback"
-    if endpoint == "api.fallback":
-        return error(404, _("There is nothing at this address."))
-    response = error(405, _("The API only reads: use GET."))
-    response.headers["Allow"] = "GET, HEAD, OPTIONS"
-    return response
 
 
 @bp.after_request

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import current_app, render_template, request
@@ -13,6 +14,7 @@ from dialogue.extensions import db
 
 log = logging.getLogger(__name__)
 PAGES = {400, 403, 404, 405, 413, 429}
+_RENDERERS = "dialogue.error_renderers"
 
 
 class NulCharacter(BadRequest):
@@ -40,6 +42,24 @@ def nul_in_request() -> str | None:
     return None
 
 
+def render_errors_under(app, prefix: str, render: Callable[[HTTPException], object]) -> None:
+    """Answer every error under the path *prefix* with *render* instead of a page: any method, any address,
+    whether a route matched or not (an unknown method, an id too large for its converter, a NUL in the path).
+
+    For a part of the site that programs read, such as the API; *render* gets the HTTPException (a server
+    error as InternalServerError) and keeps the headers it needs, e.g. the Allow of a 405.
+    """
+    app.extensions.setdefault(_RENDERERS, []).append((prefix.rstrip("/"), render))
+
+
+def _renderer() -> Callable[[HTTPException], object] | None:
+    path = request.path
+    for prefix, render in current_app.extensions.get(_RENDERERS, ()):
+        if path == prefix or path.startswith(prefix + "/"):
+            return render
+    return None
+
+
 def init_app(app) -> None:
     # A NUL is never a server error. PostgreSQL refuses NUL in text (the driver raises DataError), so:
     # in the path it is refused up front; in a parameter the view's own checks explain it (a month that
@@ -57,10 +77,14 @@ def init_app(app) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        if render := _renderer():
+            return render(error)
         return render_template("errors/error.html", code=400, csrf=True), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if (error.code or 500) >= 400 and (render := _renderer()):
+            return render(error)
         if error.code not in PAGES:
             return error
         return render_template("errors/error.html", code=error.code), error.code
@@ -69,4 +93,6 @@ def init_app(app) -> None:
     def server_error(error):
         db.session.rollback()
         log.error("unhandled error: %s", type(getattr(error, "original_exception", error)).__name__)
+        if render := _renderer():
+            return render(error)
         return render_template("errors/error.html", code=500), 500

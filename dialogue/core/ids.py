@@ -1,14 +1,16 @@
 """Ids from addresses, query strings and forms: whole numbers a database column can hold, or nothing.
 
-A 20-digit id overflows SQLite's INTEGER and PostgreSQL's BIGINT, and Python's `str.isdigit` admits
-"²", which `int` refuses: both used to end in a server error instead of a 404 or a clear message.
+Every id column is an INTEGER: on PostgreSQL that holds up to 2³¹−1, and a larger number bound to it
+("... = %(pk)s::INTEGER") is refused as out of range. Python's `str.isdigit` admits "²", which `int`
+refuses. Both used to end in a server error instead of a 404 or a clear message.
 """
 
 from __future__ import annotations
 
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2**63 - 1
+#: the largest id there can be: PostgreSQL's INTEGER (SQLite's holds more, but the ids are the same)
+MAX_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):
@@ -20,7 +22,7 @@ class IdConverter(IntegerConverter):
 
 
 def parse_id(value: object) -> int | None:
-    """*value* as an id (ASCII digits, within BIGINT), else None."""
+    """*value* as an id (ASCII digits, 1 to MAX_ID), else None."""
     text = str(value or "").strip()
     if not (text.isascii() and text.isdigit()):
         return None

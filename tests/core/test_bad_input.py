@@ -8,6 +8,7 @@ from tests.conftest import csrf_token, login
 from tests.questionnaires.helpers import URL, demo_questions, start
 
 BIG = "9" * 20  # more than a BIGINT holds
+OVER = str(2**31)  # one more than an id column (INTEGER) holds on PostgreSQL
 
 ODD_GETS = [
     "/events/?kind=nonsense&locality=abc&month=2026-13",
@@ -17,6 +18,9 @@ ODD_GETS = [
     f"/events/{BIG}",
     f"/events/{BIG}.ics",
     f"/events/?locality={BIG}",
+    f"/events/{OVER}",
+    f"/events/{OVER}.ics",
+    f"/events/?locality={OVER}",
     "/events/?locality=%C2%B2",  # "²" passes str.isdigit but not int()
     "/events/0/signup",
     "/events/cancel/" + "x" * 500,
@@ -39,6 +43,8 @@ def test_odd_gets(client, municipality, url):
 ODD_STAFF_GETS = [
     f"/staff/coding/{BIG}",
     f"/staff/coding/?questionnaire={BIG}&event=%C2%B2&locality={BIG}&page={BIG}",
+    f"/staff/coding/{OVER}",
+    f"/staff/coding/?questionnaire={OVER}&locality={OVER}",
     f"/staff/coding/blocks/{BIG}",
     f"/staff/exports/?questionnaire={BIG}&locality=%C2%B2&node={BIG}",
     f"/staff/audit?page={BIG}",

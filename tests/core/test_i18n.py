@@ -54,6 +54,47 @@ def test_switcher_keeps_the_query(client, municipality):
     assert 'href="/privacy?x=1&amp;lang=en"' in page
 
 
+def _public_event_id(app) -> int:
+    import sqlalchemy as sa
+
+    from dialogue.events.models import Event, EventState
+    from dialogue.extensions import db
+
+    with app.app_context():
+        return db.session.scalar(sa.select(Event.id).where(Event.state != EventState.draft).limit(1))
+
+
+def test_replies_in_a_language_say_they_vary_on_it(app, client, municipality):
+    """Pages and calendar feeds are put together in the reader's language: a cache must keep one per
+    Accept-Language (and per cookie, where the switcher's choice is remembered)."""
+    addresses = ["/", "/privacy", "/staff/login", "/no-such-page", "/events.ics",
+                 f"/events/{_public_event_id(app)}.ics"]
+    for address in addresses:
+        response = client.get(address, headers={"Accept-Language": "en"})
+        assert response.status_code in (200, 404), address
+        assert "accept-language" in response.vary and "cookie" in response.vary, (address, response.vary)
+    feed = {lang: client.get("/events.ics", headers={"Accept-Language": lang}).get_data() for lang in ("en", "sv")}
+    assert feed["en"] != feed["sv"]  # it does depend on it
+
+
+def test_vary_is_added_to_not_replaced(client, make_user, municipality):
+    from tests.conftest import login
+
+    login(client, make_user("admin"))
+    response = client.get("/staff/")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert "cookie" in response.vary and "accept-language" in response.vary
+    assert response.headers.getlist("Vary") == [response.headers["Vary"]]  # one header, each name once
+    assert len(response.vary) == len({name.lower() for name in response.vary})
+
+
+def test_a_reply_that_never_chose_a_language_does_not_vary_on_it(client, municipality):
+    response = client.get("/static/css/dialogue.css")
+    response.close()
+    assert response.status_code == 200
+    assert "accept-language" not in response.vary
+
+
 def test_interface_text_is_translated(client, municipality):
     sv = client.get("/?lang=sv").get_data(as_text=True)
     da = client.get("/?lang=da").get_data(as_text=True)
