@@ -65,13 +65,16 @@ def sample_args(app, municipality):
                                          coder_b_id=coder_b.id, submission_key="sample-round",
                                          items=[AgreementItem(contribution_id=contribution_id)])
         db.session.add(agreement_round)
+        from dialogue.core import mail
+
+        mail_id = mail.queue("sample@example.se", "Sample", "Text\n")
         db.session.commit()
         SAMPLE_ARGS.clear()
         SAMPLE_ARGS.update(event_id=event.id, registration_id=registration.id, fmt="csv",
                            questionnaire_id=questionnaire.id, question_id=question.id, response_id=response_id,
                            vision_id=vision_id, contribution_id=contribution_id, node_id=node_id,
                            process_id=process_id, token_id=token_id, round_id=agreement_round.id,
-                           item_id=agreement_round.items[0].id, user_id=coder_a.id)
+                           item_id=agreement_round.items[0].id, user_id=coder_a.id, mail_id=mail_id)
         from dialogue.steering.demo import load_vetlanda
         from dialogue.steering.models import Measurement
 
