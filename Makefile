@@ -46,7 +46,7 @@ bench: $(VENV)/.test-installed translations
 	$(BIN)/python -m tests.bench.run
 
 extract-messages: $(VENV)/.run-installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _p:1c,2 -k _lp:1c,2 -k lazy_pgettext:1c,2 --no-location --sort-output \
 		--project dialogue --copyright-holder "dialogue contributors" -o translations/messages.pot .
 
 update-messages: extract-messages

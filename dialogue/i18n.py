@@ -1,8 +1,10 @@
 """Language choice and translated content.
 
-Interface text goes through Flask-Babel (``_`` and ``_l``). Content that staff write (a process
-title, a question) is stored per language as a dict ``{"sv": ..., "en": ...}`` and shown with
-:func:`tr`, which falls back to the municipality's default language.
+Interface text goes through Flask-Babel (``_`` and ``_l``; ``_p`` and ``_lp`` give a word with two meanings
+a context, such as ``_p("count", "Number")`` against ``_p("identifier", "Number")``, which templates write
+as ``pgettext(...)``). Content that staff write (a process title, a question) is stored per language as
+a dict ``{"sv": ..., "en": ...}`` and shown with :func:`tr`, which falls back to the municipality's
+default language.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale as babel_locale
 from flask_babel import gettext as _  # noqa: F401  (re-exported)
 from flask_babel import lazy_gettext as _l  # noqa: F401  (re-exported)
+from flask_babel import lazy_pgettext as _lp  # noqa: F401  (re-exported)
+from flask_babel import pgettext as _p  # noqa: F401  (re-exported)
 
 LANGUAGE_NAMES = {"sv": "Svenska", "da": "Dansk", "en": "English"}
 LANG_COOKIE = "dialogue_lang"

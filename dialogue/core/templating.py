@@ -6,13 +6,15 @@ from flask import request, url_for
 from flask_babel import format_date, format_datetime, format_time
 
 from dialogue.core.models import Role
-from dialogue.i18n import LANGUAGE_NAMES, _l, current_locale, offered_languages, tr
+from dialogue.i18n import LANGUAGE_NAMES, _l, _lp, current_locale, offered_languages, tr
 
 ROLE_LABELS = {Role.admin: _l("Administrator"), Role.organizer: _l("Organizer"), Role.analyst: _l("Analyst")}
-STATE_LABELS = {"draft": _l("Draft"), "published": _l("Published"), "cancelled": _l("Cancelled"),
-                "open": _l("Open"), "closed": _l("Closed")}
+# "Open", "Closed", "Cancelled"... are states here, not what a button does (and a sign-up is cancelled in
+# other words than an event): a context keeps each meaning its own translation.
+STATE_LABELS = {"draft": _lp("state", "Draft"), "published": _lp("state", "Published"),
+                "cancelled": _lp("state", "Cancelled"), "open": _lp("state", "Open"), "closed": _lp("state", "Closed")}
 REGISTRATION_LABELS = {"confirmed": _l("Signed up"), "waitlisted": _l("Waiting list"), "attended": _l("Came"),
-                       "cancelled": _l("Cancelled")}
+                       "cancelled": _lp("sign-up", "Cancelled")}
 STATUS_LABELS = {"upcoming": _l("Coming"), "current": _l("Going on now"), "done": _l("Done")}
 
 

@@ -19,7 +19,7 @@ from dialogue.core.respondents import AGE_BANDS, GROUPS
 from dialogue.events.models import NEEDS, SIGNUP_GROUPS, Registration, RegistrationContact
 from dialogue.extensions import db
 from dialogue.filters import ExportFilters, apply_to_contributions, apply_to_responses
-from dialogue.i18n import _, tr
+from dialogue.i18n import _, _p, tr
 from dialogue.questionnaires.models import ELSEWHERE, Answer, Question, Questionnaire, QuestionType, Response
 from dialogue.vision.models import NODE_LABELS, Vision, VisionNode
 
@@ -262,7 +262,7 @@ def signups(event, filters: ExportFilters, personal: bool, addresses: bool = Fal
     """An event's sign-ups. With *personal* (for those who run events) names, needs and notes too; with
     *addresses* (an admin who asked for them) the e-mail addresses as well."""
     columns = [
-        Column("registration_id", _("Number"), _("The sign-up's number"), "integer", Registration.id),
+        Column("registration_id", _p("identifier", "Number"), _("The sign-up's number"), "integer", Registration.id),
         Column("group", _("Group"), _("The group signed up as"), "string", labelled(Registration.group, SIGNUP_GROUPS)),
         Column("status", _("Status"), _("confirmed, waitlisted, cancelled or attended"), "string",
                sa.cast(Registration.status, sa.String)),
@@ -301,8 +301,8 @@ def codebook(vision: Vision) -> Dataset:
     coded = (sa.select(sa.func.count(sa.distinct(Coding.contribution_id)))
              .where(Coding.node_id == VisionNode.id, Coding.removed_at.is_(None)).scalar_subquery())
     columns = [
-        Column("node_id", _("Number"), _("The node's number; contributions' code_ids refer to it"), "integer",
-               VisionNode.id),
+        Column("node_id", _p("identifier", "Number"), _("The node's number; contributions' code_ids refer to it"),
+               "integer", VisionNode.id),
         Column("parent_id", _("Parent"), _("The number of the node above it"), "integer", VisionNode.parent_id),
         Column("kind", _("Kind"), _("vision, value, aim, goal, building block, ..."), "string",
                labelled(VisionNode.kind, {k.value: v for k, v in NODE_LABELS.items()})),

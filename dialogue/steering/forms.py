@@ -8,7 +8,7 @@ from wtforms import DecimalField, IntegerField, RadioField, SelectChoice, Select
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from dialogue.core.forms import no_control_characters, single_line
-from dialogue.i18n import _l
+from dialogue.i18n import _l, _lp
 from dialogue.steering.models import Direction, Frequency
 from dialogue.steering.status import PeriodError, parse_period
 
@@ -69,7 +69,8 @@ class MeasurementForm(FlaskForm):
     period = StringField(_l("Period"), validators=[DataRequired(message=_l("Give the period.")), Length(max=20),
                                                    single_line],
                          description=_l("A year (2024), a half year (2024H1) or a quarter (2024Q3)."))
-    value = NumberField(_l("Value"), validators=[DataRequired(message=_l("Give the value."))], places=None)
+    value = NumberField(_lp("measurement", "Value"), validators=[DataRequired(message=_l("Give the value."))],
+                        places=None)
     value_women = NumberField(_l("Value for women"), validators=[Optional()], places=None)
     value_men = NumberField(_l("Value for men"), validators=[Optional()], places=None)
     source = StringField(_l("Source"), validators=[Length(max=200), single_line, no_control_characters])

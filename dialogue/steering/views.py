@@ -9,7 +9,7 @@ from dialogue.coding.models import Channel
 from dialogue.coding.trace import counts_behind
 from dialogue.core.time import today
 from dialogue.extensions import db, limiter
-from dialogue.i18n import _
+from dialogue.i18n import _, _p
 from dialogue.processes.models import Process
 from dialogue.steering import feedback, services
 from dialogue.steering.blueprint import bp
@@ -39,7 +39,8 @@ def indicator_chart(row: services.IndicatorRow, id_prefix: str = "chart") -> dic
                     count=len(measured), target=f"{number(indicator.target_value)} {unit}".strip(),
                     year=indicator.target_year, status=row.assessment.status.label)
     rows = [[m.period, number(m.value), number(m.value_women), number(m.value_men)] for m in measured]
-    headers = [_("Period"), _("Value (%(unit)s)", unit=unit) if unit else _("Value"), _("Women"), _("Men")]
+    value = _("Value (%(unit)s)", unit=unit) if unit else _p("measurement", "Value")
+    headers = [_("Period"), value, _("Women"), _("Men")]
     return {"id": f"{id_prefix}-{row.node.id}", "title": title, "description": description, "chart": chart,
             "headers": headers, "rows": rows}
 

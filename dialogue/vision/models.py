@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dialogue.core.base import utcnow
 from dialogue.extensions import db
-from dialogue.i18n import _l
+from dialogue.i18n import _l, _lp
 
 
 class NodeKind(enum.StrEnum):
@@ -31,7 +31,7 @@ class NodeKind(enum.StrEnum):
 
 NODE_LABELS = {
     NodeKind.vision: _l("Vision"),
-    NodeKind.value: _l("Value"),
+    NodeKind.value: _lp("vision node", "Value"),
     NodeKind.aim: _l("Aim or strategic area"),
     NodeKind.goal: _l("Goal"),
     NodeKind.committee_goal: _l("Committee goal"),

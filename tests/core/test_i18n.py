@@ -118,7 +118,8 @@ def test_content_falls_back_to_the_default_language(app, municipality):
 def test_catalog_is_complete(locale):
     template = _read(ROOT / "translations" / "messages.pot")
     catalog = _read(ROOT / "translations" / locale / "LC_MESSAGES" / "messages.po", locale=locale)
-    missing = [m.id for m in template if m.id and (m.id not in catalog or not catalog[m.id].string)]
+    missing = [m.id for m in template
+               if m.id and (catalog.get(m.id, m.context) is None or not catalog.get(m.id, m.context).string)]
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert not missing, f"{locale}: untranslated {missing[:10]}"
     assert not fuzzy, f"{locale}: fuzzy {fuzzy[:10]}"
