@@ -150,6 +150,12 @@ def get_municipality() -> Municipality | None:
     return g.municipality
 
 
+def active_localities() -> list[Locality]:
+    """The localities residents choose from, in their order (none before the municipality is set up)."""
+    municipality = get_municipality()
+    return municipality.active_localities if municipality else []
+
+
 def set_localities(municipality: Municipality, names: list[str]) -> None:
     """Make *names* the active localities, in that order; others are archived, not deleted."""
     wanted = [n.strip() for n in names if n.strip()]

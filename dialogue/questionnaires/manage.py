@@ -11,7 +11,7 @@ from wtforms import SelectChoice
 from dialogue.core.ids import page_number, parse_id
 from dialogue.core.models import Role
 from dialogue.core.respondents import GROUPS
-from dialogue.core.services import audit, get_municipality, new_submission_key
+from dialogue.core.services import active_localities, audit, get_municipality, new_submission_key
 from dialogue.core.time import from_local, to_local
 from dialogue.extensions import db
 from dialogue.i18n import _
@@ -22,7 +22,7 @@ from dialogue.questionnaires.blueprint import bp
 from dialogue.questionnaires.forms import NewQuestionnaireForm, QuestionForm, QuestionnaireForm
 from dialogue.questionnaires.models import Answer, Question, Questionnaire, QuestionType, Response, ResponseChannel
 from dialogue.questionnaires.starter import at_its_best
-from dialogue.questionnaires.views import localities, render_form
+from dialogue.questionnaires.views import render_form
 from dialogue.security import staff_required
 
 LANGS = ("sv", "da", "en")
@@ -297,7 +297,7 @@ def manage_preview(questionnaire_id: int):
     action = url_for("questionnaires.manage_preview", questionnaire_id=questionnaire.id)
     if request.method == "POST":
         visible = [q for page in pages for q in page]
-        answers = answers_mod.read(request.form, visible, {loc.id for loc in localities()})
+        answers = answers_mod.read(request.form, visible, {loc.id for loc in active_localities()})
         index = min(max(request.form.get("page", type=int) or 0, 0), len(pages) - 1)
         move = request.form.get("move", "submit")
         if move == "back":
@@ -329,7 +329,7 @@ def manage_paper(questionnaire_id: int):
             key = _paper_serializer().loads(request.form.get("form", ""))
         except BadSignature:
             abort(400)
-        answers = answers_mod.read(request.form, questions, {loc.id for loc in localities()})
+        answers = answers_mod.read(request.form, questions, {loc.id for loc in active_localities()})
         if answers.errors:
             return render_form(questionnaire, [questions], 0, answers, form_token=request.form["form"], mode="paper",
                                action=action, status=422)
@@ -351,7 +351,7 @@ def manage_paper(questionnaire_id: int):
 def manage_results(questionnaire_id: int):
     """Live count, responses per day, a chart per choice question, and the text answers."""
     questionnaire = _questionnaire(questionnaire_id)
-    places = localities()
+    places = active_localities()
     charts = [(q, results.distribution(q, places)) for q in questionnaire.questions
               if not q.type.is_text]
     text_questions = [q for q in questionnaire.questions if q.type.is_text]

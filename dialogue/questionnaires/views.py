@@ -11,7 +11,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
 
 from dialogue.core.base import utcnow
-from dialogue.core.services import get_municipality, new_submission_key
+from dialogue.core.services import active_localities, new_submission_key
 from dialogue.extensions import db, limiter
 from dialogue.i18n import _, select_locale
 from dialogue.questionnaires import answers as answers_mod
@@ -47,11 +47,6 @@ def _load(slug: str, *, for_answers: bool = False) -> Questionnaire:
     return questionnaire
 
 
-def localities():
-    municipality = get_municipality()
-    return municipality.active_localities if municipality else []
-
-
 def _closed(questionnaire: Questionnaire):
     return render_template("questionnaires/display/closed.html", questionnaire=questionnaire, now=utcnow())
 
@@ -68,7 +63,7 @@ def render_form(questionnaire: Questionnaire, pages, index: int, answers, *, for
                 mode: str = "answer", action: str | None = None, status: int = 200):
     return render_template(
         "questionnaires/display/form.html", questionnaire=questionnaire, pages=pages, index=index,
-        answers=answers, form_token=form_token, localities=localities(), feedback_email=feedback_email,
+        answers=answers, form_token=form_token, localities=active_localities(), feedback_email=feedback_email,
         feedback_error=feedback_error, notice=notice, mode=mode, honeypot=HONEYPOT,
         action=action or request.path,
     ), status
@@ -141,7 +136,7 @@ def answer(slug: str):
 
     pages = answers_mod.paginate(questionnaire.questions)
     visible = [q for page in pages for q in page]
-    answers = answers_mod.read(request.form, visible, {loc.id for loc in localities()})
+    answers = answers_mod.read(request.form, visible, {loc.id for loc in active_localities()})
     feedback_email, feedback_error = _feedback_email(request.form.get("feedback_email", ""))
     index = min(max(request.form.get("page", type=int) or 0, 0), len(pages) - 1)
     move = request.form.get("move", "submit")
@@ -219,7 +214,7 @@ def mine(slug: str, token: str):
     """The resident's answers, with ways to change or erase them."""
     questionnaire, response = _own_response(slug, token)
     return _private(render_template("questionnaires/display/mine.html", questionnaire=questionnaire,
-                                    response=response, answers=_answers_of(response), localities=localities(),
+                                    response=response, answers=_answers_of(response), localities=active_localities(),
                                     token=token))
 
 
@@ -231,14 +226,14 @@ def edit_mine(slug: str, token: str):
     questions = [q for page in answers_mod.paginate(questionnaire.questions) for q in page]
     pages = [questions]
     if request.method == "POST":
-        answers = answers_mod.read(request.form, questions, {loc.id for loc in localities()})
+        answers = answers_mod.read(request.form, questions, {loc.id for loc in active_localities()})
         if answers.errors:
             return _private(*render_form(questionnaire, pages, 0, answers, form_token="", mode="edit", status=422))
         services.update_response(response, questionnaire, questions, answers)
         db.session.commit()
         return _private(render_template("questionnaires/display/mine.html", questionnaire=questionnaire,
-                                        response=response, answers=_answers_of(response), localities=localities(),
-                                        token=token, saved=True))
+                                        response=response, answers=_answers_of(response),
+                                        localities=active_localities(), token=token, saved=True))
     return _private(*render_form(questionnaire, pages, 0, _answers_of(response), form_token="", mode="edit"))
 
 

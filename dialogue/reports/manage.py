@@ -8,11 +8,11 @@ from flask import flash, redirect, render_template, request, url_for
 from dialogue.coding.models import Channel
 from dialogue.core.models import Locality, Role
 from dialogue.core.respondents import AGE_BANDS
+from dialogue.core.services import active_localities
 from dialogue.core.time import today
 from dialogue.extensions import db
 from dialogue.i18n import _
 from dialogue.processes.models import Process
-from dialogue.questionnaires.views import localities
 from dialogue.reports import figures, services
 from dialogue.reports.blueprint import bp
 from dialogue.reports.forms import ImportForm, TableForm
@@ -27,7 +27,7 @@ MAX_UPLOAD = 1024 * 1024
 def manage_dashboard(process_id: int):
     """Participation over time, by channel, against the population, per question and per building block."""
     process = db.get_or_404(Process, process_id)
-    places = localities()
+    places = active_localities()
     all_places = {loc.id: loc.name for loc in db.session.scalars(sa.select(Locality).order_by(Locality.position))}
     blocks = figures.building_blocks(process)
     block_localities = sorted({loc for block in blocks for loc in block.by_locality},
