@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import request, url_for
 from flask_babel import format_date, format_datetime, format_time
 
+from dialogue.core.audit import action_label, object_label
 from dialogue.core.models import Role
 from dialogue.i18n import LANGUAGE_NAMES, _l, _lp, current_locale, offered_languages, tr
 
@@ -40,6 +41,8 @@ def init_app(app) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["tr"] = tr
+    app.jinja_env.filters["action_label"] = action_label
+    app.jinja_env.filters["object_label"] = object_label
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
