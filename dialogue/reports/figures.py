@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased, outerjoin
 
 from dialogue.coding.models import Channel, Coding, Contribution
 from dialogue.core.models import Locality
@@ -21,7 +22,7 @@ from dialogue.extensions import db
 from dialogue.i18n import _, tr
 from dialogue.processes.models import Process
 from dialogue.questionnaires import results
-from dialogue.questionnaires.models import Questionnaire, Response, ResponseChannel
+from dialogue.questionnaires.models import Answer, Questionnaire, Response, ResponseChannel
 from dialogue.questionnaires.results import Bar
 from dialogue.reports.models import PopulationFigure
 from dialogue.vision.models import NodeKind, VisionNode
@@ -118,7 +119,17 @@ def responses_per_week(process: Process) -> list[Bar]:
 
 
 def contributions_per_week(process: Process) -> list[Bar]:
-    return per_week(sa.select(Contribution.id).where(_contributions(process)), Contribution.created_at)
+    """Contributions in the week they were made, not the week their rows were written (a load or an import).
+
+    A questionnaire answer counts when its response was sent, a note from an event on the event's date; only
+    a contribution with neither falls back on when its row was made.
+    """
+    answer, response, event = aliased(Answer), aliased(Response), aliased(Event)
+    made = sa.func.coalesce(response.submitted_at, event.starts_at, Contribution.created_at)
+    sources = (outerjoin(Contribution, answer, answer.id == Contribution.answer_id)
+               .outerjoin(response, response.id == answer.response_id)
+               .outerjoin(event, event.id == Contribution.event_id))
+    return per_week(sa.select(Contribution.id).select_from(sources).where(_contributions(process)), made)
 
 
 def responses_by_channel(process: Process) -> list[Bar]:

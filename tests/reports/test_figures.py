@@ -153,3 +153,46 @@ def test_weeks_are_local_weeks(app, dataset):
     with app.test_request_context():
         weeks = figures.responses_per_week(_process(dataset))
     assert [bar.count for bar in weeks] == [10, 0, 1] and "2026-03-02" in weeks[0].label
+
+
+def test_contributions_count_in_the_week_they_were_made(app, dataset):
+    """Rows written today (a load, an import) count in the week of their answer's response or their event.
+
+    An answer's response was sent on Sunday 8 March 23:30 UTC, Monday 9 March in Flen; the event met on
+    Tuesday 24 March (two notes); every contribution's row was made now.
+    """
+    from dialogue.coding.models import Channel, Contribution
+    from dialogue.core.base import utcnow
+    from dialogue.events.models import Event
+    from dialogue.questionnaires.models import Answer, Question, Questionnaire, Response
+    from dialogue.reports import figures
+
+    with app.app_context():
+        process = _process(dataset)
+        questionnaire = db.session.scalar(sa.select(Questionnaire).where(Questionnaire.process_id == process.id))
+        question = db.session.scalar(sa.select(Question).where(Question.questionnaire_id == questionnaire.id)
+                                     .limit(1))
+        # only this test's contributions: the dataset's are made now too
+        db.session.execute(sa.delete(Contribution))
+        response = Response(questionnaire_id=questionnaire.id, submission_key="weeks-answer",
+                            submitted_at=datetime(2026, 3, 8, 23, 30, tzinfo=UTC))
+        db.session.add(response)
+        db.session.flush()
+        answer = Answer(response_id=response.id, question_id=question.id, value="Sjöarna")
+        db.session.add(answer)
+        meeting = db.session.scalar(sa.select(Event).where(Event.process_id == process.id).limit(1))
+        meeting.starts_at = datetime(2026, 3, 24, 17, tzinfo=UTC)
+        db.session.flush()
+        now = utcnow()
+        db.session.add_all([
+            Contribution(channel=Channel.questionnaire, text="Sjöarna", questionnaire_id=questionnaire.id,
+                         answer_id=answer.id, created_at=now),
+            Contribution(channel=Channel.open_meeting, text="Tåget", event_id=meeting.id, created_at=now),
+            Contribution(channel=Channel.open_meeting, text="Bussen", event_id=meeting.id, created_at=now),
+        ])
+        db.session.commit()
+    with app.test_request_context():
+        weeks = figures.contributions_per_week(_process(dataset))
+    # the weeks of 9, 16 and 23 March; nothing in the week the rows were made
+    assert [bar.count for bar in weeks] == [1, 0, 2]
+    assert "2026-03-09" in weeks[0].label and "2026-03-23" in weeks[2].label
