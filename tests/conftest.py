@@ -205,16 +205,24 @@ def app_factory(backend, database_url, tmp_path):
         return app
 
     yield factory
-    for app in apps:
-        with app.app_context():
-            db.session.remove()
-            limiter.reset()
-    if apps and backend != "sqlite":
-        with apps[0].app_context():
-            clear_tables()
-    for app in apps:
-        with app.app_context():
-            db.engine.dispose()
+    # each step runs even if one before it fails (a limiter whose Redis is down): otherwise the next test
+    # on this worker would find this one's rows, and a connection left open would warn in another test
+    try:
+        for app in apps:
+            with app.app_context():
+                db.session.remove()
+        for app in apps:
+            with app.app_context():
+                limiter.reset()
+    finally:
+        try:
+            if apps and backend != "sqlite":
+                with apps[0].app_context():
+                    clear_tables()
+        finally:
+            for app in apps:
+                with app.app_context():
+                    db.engine.dispose()
 
 
 @pytest.fixture
