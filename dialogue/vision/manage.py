@@ -205,6 +205,12 @@ def manage_import():
         if text is not None:
             try:
                 vision = services.import_vision(text, replace=form.replace.data)
+            except services.VisionExistsError as error:
+                db.session.rollback()
+                field = form.file if form.file.data else form.template
+                field.errors = [*field.errors, _(
+                    "Nothing was imported: a vision with the short name %(slug)s exists already. To import over "
+                    "it, tick “%(replace)s”.", slug=error.slug, replace=form.replace.label.text)]
             except services.VisionFileError as error:
                 db.session.rollback()
                 field = form.file if form.file.data else form.template

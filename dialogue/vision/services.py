@@ -20,6 +20,15 @@ class VisionFileError(ValueError):
     """What is wrong with a vision file, and where."""
 
 
+class VisionExistsError(VisionFileError):
+    """A vision with the file's slug exists and *replace* was not asked for. The message speaks to the command
+    line (``--replace``); the staff page says it in its own words, about its own tick box."""
+
+    def __init__(self, slug: str):
+        super().__init__(f"a vision with the slug {slug!r} exists already; import with --replace")
+        self.slug = slug
+
+
 def _text(value, where: str, required: bool) -> dict:
     if value is None and not required:
         return {}
@@ -76,7 +85,7 @@ def import_vision(text: str, replace: bool = False) -> Vision:
     existing = db.session.scalar(sa.select(Vision).where(Vision.slug == slug))
     if existing is not None:
         if not replace:
-            raise VisionFileError(f"a vision with the slug {slug!r} exists already; import with --replace")
+            raise VisionExistsError(slug)
         db.session.delete(existing)
         db.session.flush()
     adopted = data.get("adopted_on")
