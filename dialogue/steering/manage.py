@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import ngettext
 from wtforms import SelectChoice
 
 from dialogue.core import mail
@@ -255,5 +256,6 @@ def manage_publish(process_id: int):
     audit("follow_up.publish", follow_up, process_id=process.id, messages=len(ids))
     db.session.commit()
     mail.send_pending(ids)
-    flash(_("The results are published; %(count)d residents get a message.", count=len(ids)), "success")
+    flash(ngettext("The results are published; %(num)d resident gets a message.",
+                   "The results are published; %(num)d residents get a message.", len(ids)), "success")
     return redirect(url_for("steering.manage_process", process_id=process.id))

@@ -182,6 +182,28 @@ def manage_new():
     return render_template("vision/manage/new.html", form=form), (422 if form.errors else 200)
 
 
+@bp.route("/staff/vision/<int:vision_id>/edit", methods=["GET", "POST"])
+@staff_required(Role.admin)
+def manage_edit(vision_id: int):
+    """The vision's name and address: an imported template becomes the municipality's own."""
+    vision = db.get_or_404(Vision, vision_id)
+    form = VisionForm(data={"slug": vision.slug, **{f"name_{lang}": vision.name.get(lang, "") for lang in LANGS}})
+    if form.validate_on_submit():
+        slug = form.slug.data.strip()
+        if db.session.scalar(sa.select(Vision.id).where(Vision.slug == slug, Vision.id != vision.id)):
+            form.slug.errors = [*form.slug.errors, _("A vision with this short name exists already.")]
+            form._errors = None
+        else:
+            vision.slug = slug
+            vision.name = {lang: getattr(form, f"name_{lang}").data.strip() for lang in LANGS
+                           if (getattr(form, f"name_{lang}").data or "").strip()}
+            audit("vision.update", vision, slug=vision.slug)
+            db.session.commit()
+            flash(_("The vision's name and address are saved."), "success")
+            return redirect(url_for("vision.manage_tree", vision_id=vision.id))
+    return render_template("vision/manage/new.html", form=form, vision=vision), (422 if form.errors else 200)
+
+
 @bp.route("/staff/vision/import", methods=["GET", "POST"])
 @staff_required(Role.admin)
 def manage_import():

@@ -271,3 +271,25 @@ def test_every_template_imports_from_the_browser_and_shows(app, client, make_use
         slug = db.session.scalar(sa.select(Vision.slug))
     assert client.get(f"/vision/{slug}").status_code == 200
     assert client.get(f"/vision/{slug}/what-we-heard").status_code == 200
+
+
+
+def test_an_imported_vision_gets_the_municipalitys_own_name_and_address(app, admin):
+    from dialogue.vision import tree as vision_tree
+    from dialogue.vision.models import Vision
+    from tests.conftest import csrf_token
+
+    with app.app_context():
+        vision_id = db.session.scalar(sa.select(Vision.id).where(Vision.slug == "flen-vision-2019"))
+        vision_tree.create_vision("another-vision", {"sv": "En annan"})
+        db.session.commit()
+    url = f"/staff/vision/{vision_id}/edit?lang=en"
+    data = {"csrf_token": csrf_token(admin, url), "slug": "vastby-2030", "name_sv": "Västby 2030", "name_da": "",
+            "name_en": "Västby 2030 (en)"}
+    assert admin.post(url, data=data).status_code == 302
+    assert "Västby 2030" in admin.get("/vision/vastby-2030?lang=sv").get_data(as_text=True)
+    assert admin.get("/vision/flen-vision-2019").status_code == 404
+    taken = admin.post(url, data=dict(data, slug="another-vision"))
+    assert taken.status_code == 422 and "exists already" in taken.get_data(as_text=True)
+    bad = admin.post(url, data=dict(data, slug="Västby!"))
+    assert bad.status_code == 422 and "lower-case letters" in bad.get_data(as_text=True)
