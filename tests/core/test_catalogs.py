@@ -29,7 +29,7 @@ LOCALES = ["sv", "da", "en"]
 SAME_WORDS = {
     "sv": {"export", "format", "kappa", "period", "process", "representation", "status", "text", "token",
            "vision", "workshop"},
-    "da": {"administrator", "e-mail", "format", "kappa", "note", "seminar", "status", "token", "vision", "web",
+    "da": {"administrator", "e-mail", "format", "kappa", "logo", "note", "seminar", "status", "token", "vision", "web",
            "workshop", "workshops"},
 }
 NAMES = {"Excel", "LibreOffice", "Kolada"}
