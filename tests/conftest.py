@@ -17,6 +17,8 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from jinja2 import BytecodeCache, Environment
+from jinja2.bccache import Bucket
 
 from dialogue import create_app
 from dialogue.core import services
@@ -29,12 +31,14 @@ PASSWORD = "correct horse battery staple"
 BACKENDS = ["sqlite", "postgresql"]
 
 
-# -- every test builds its own app: Werkzeug's URL builders are compiled once per process ----------------
+# -- every test builds its own app: code compiled for one app is reused by the next ---------------------
 #
 # Werkzeug compiles Python code for each of the app's 100-odd rules, twice, in every app: nine tenths of the
 # time create_app takes. The code depends only on the rule (its text, its parts and the constant defaults
 # of its converters), so a rule seen before gets the same function, which takes the rule as an argument.
 # Only for the Werkzeug these lines were read against; another version compiles as it comes.
+# Jinja compiles each template again in each app's environment; Jinja's own bytecode cache (below) keeps
+# the code of each template source per process, for environments whose settings shape the code alike.
 
 def _cache_url_builders() -> None:
     from importlib.metadata import version
@@ -58,6 +62,34 @@ def _cache_url_builders() -> None:
 
 
 _cache_url_builders()
+
+
+class _TemplateCode(BytecodeCache):
+    """Compiled templates by name and source checksum: a changed template is compiled again."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, tuple[str, object]] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        checksum, code = self.codes.get(bucket.key, (None, None))
+        if checksum == bucket.checksum:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.codes[bucket.key] = (bucket.checksum, bucket.code)
+
+
+_template_code: dict[tuple, _TemplateCode] = {}
+
+
+def _share_template_code(env: Environment) -> None:
+    """One cache for the environments that agree on everything the compiler reads."""
+    shape = (env.block_start_string, env.block_end_string, env.variable_start_string, env.variable_end_string,
+             env.comment_start_string, env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix,
+             env.trim_blocks, env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline, env.optimized,
+             env.is_async, env.finalize is not None, getattr(env, "newstyle_gettext", None),
+             getattr(env.autoescape, "__qualname__", env.autoescape), tuple(sorted(env.extensions)))
+    env.bytecode_cache = _template_code.setdefault(shape, _TemplateCode())
 
 
 # -- skipped tests fail on CI: a missing server or browser must not pass silently ----------------------
@@ -171,7 +203,9 @@ def make_app(url: str, instance: Path, **overrides) -> Flask:
         "QUESTIONNAIRE_MIN_SECONDS": 0,
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    _share_template_code(app.jinja_env)
+    return app
 
 
 def clear_tables() -> None:
