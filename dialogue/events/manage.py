@@ -26,6 +26,7 @@ from dialogue.events.models import (
     EventState,
     Registration,
     RegistrationContact,
+    RegistrationStatus,
     SeatQuota,
 )
 from dialogue.events.views import queue_registration_mail
@@ -195,8 +196,20 @@ def manage_publish(event_id: int):
 @bp.route("/staff/events/<int:event_id>/cancel", methods=["POST"])
 @staff_required(Role.organizer)
 def manage_cancel(event_id: int):
-    """Cancel the event and tell everyone signed up."""
+    """Cancel the event and tell everyone signed up, once the organizer has said yes on the page this shows.
+
+    The event page's button posts here without `confirm`: the answer is a page that says what will happen
+    and asks again (no JavaScript needed). Only its own button, with `confirm=yes`, cancels.
+    """
     event = _event(event_id)
+    if event.state == EventState.cancelled:  # a second cancellation would tell everyone again
+        flash(_("The event is already cancelled."), "error")
+        return redirect(url_for("events.manage_event", event_id=event_id))
+    if request.form.get("confirm") != "yes":
+        told = db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(
+            Registration.event_id == event.id,
+            Registration.status.in_([RegistrationStatus.confirmed, RegistrationStatus.waitlisted])))
+        return render_template("events/manage/cancel.html", event=event, told=told or 0)
     told = services.cancel_event(event)
     mail_ids = [queue_registration_mail(r, event, "event_cancelled") for r in told]
     audit("event.cancel", event, told=len(told))

@@ -63,11 +63,23 @@ def test_cancel_tells_everyone_signed_up(app, client, make_user):
     sign_up(app, event_id, 2)
     organizer(client, make_user)
     token = csrf_token(client, f"/staff/events/{event_id}")
-    client.post(f"/staff/events/{event_id}/cancel", data={"csrf_token": token})
+    page = client.get(f"/staff/events/{event_id}").get_data(as_text=True)
+    # at the door the search and the people come first; cancelling comes last
+    assert page.index('role="search"') < page.index('class="people"') < page.index(f"/staff/events/{event_id}/cancel")
+    # the event page's button asks first: a page that says who will be told, and nothing cancelled yet
+    asked = client.post(f"/staff/events/{event_id}/cancel", data={"csrf_token": token})
+    assert asked.status_code == 200 and 'name="confirm" value="yes"' in asked.get_data(as_text=True)
+    assert not list((Path(app.instance_path) / "outbox").glob("*.eml"))
+    with app.app_context():
+        assert db.session.get(Event, event_id).state == EventState.published
+    client.post(f"/staff/events/{event_id}/cancel", data={"csrf_token": token, "confirm": "yes"})
     outbox = list((Path(app.instance_path) / "outbox").glob("*.eml"))
     assert len(outbox) == 2
     with app.app_context():
         assert db.session.get(Event, event_id).state == EventState.cancelled
+    # once cancelled, nobody is told twice
+    client.post(f"/staff/events/{event_id}/cancel", data={"csrf_token": token, "confirm": "yes"})
+    assert len(list((Path(app.instance_path) / "outbox").glob("*.eml"))) == 2
 
 
 def test_check_in_and_walk_in(app, client, make_user):
