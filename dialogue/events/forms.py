@@ -24,6 +24,8 @@ from dialogue.i18n import LANGUAGE_NAMES, _l
 
 class SignupForm(FlaskForm):
     form = HiddenField()
+    #: the groups the page promised a seat to, so that the answer can say plainly when someone was faster
+    promised = HiddenField()
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200), single_line,
                                                     no_control_characters],
                        render_kw={"autocomplete": "name"})

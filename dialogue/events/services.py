@@ -18,6 +18,7 @@ from dialogue.core.base import utcnow
 from dialogue.core.database import insert_unless_present
 from dialogue.events.models import (
     ALL,
+    SIGNUP_GROUPS,
     Event,
     EventState,
     Registration,
@@ -93,6 +94,53 @@ def _claim_seat(event_id: int, pool: str, registration_id: int) -> bool:
             return False
         time.sleep(0.002)  # the free seats are locked by sign-ups that have not committed yet
     return False
+
+
+def reserved_groups(event: Event) -> list[str]:
+    """The groups the event reserves seats for; empty when every seat is open to anyone."""
+    return [quota.group for quota in event.quotas if quota.seats > 0]
+
+
+def asks_for_group(event: Event) -> bool:
+    """A sign-up asks which group the person comes as only when seats are reserved for groups."""
+    return event.needs_signup and bool(reserved_groups(event))
+
+
+def signup_group(event: Event, group: str | None) -> str:
+    """The group a sign-up is stored under: the one chosen when the event asks, else "other"."""
+    return group if asks_for_group(event) and group in SIGNUP_GROUPS else "other"
+
+
+def seats_per_group(event: Event) -> dict[str, tuple[int, int]]:
+    """What a sign-up in each group gets now: (free seats it may take, its place on the waiting list if none).
+
+    The one answer the event page, the sign-up page and register() share. Seats a sign-up may take are the
+    free open seats plus the free seats reserved for its group. An event without reserved seats has a single
+    entry, ALL ("no group"); with reserved seats, one per SIGNUP_GROUPS. The waiting-list place is the number
+    of people already waiting for the same seats, plus one. Empty for an event without sign-up.
+
+    It is a snapshot: at the insert the database alone decides (see _claim_seat), so a sign-up sent after
+    someone else took the last seat lands on the waiting list, and is told so.
+    """
+    if event.capacity is None:
+        return {}
+    free = dict(db.session.execute(
+        sa.select(Seat.pool, sa.func.count()).where(Seat.event_id == event.id, Seat.registration_id.is_(None))
+        .group_by(Seat.pool)).all())
+    waiting = dict(db.session.execute(
+        sa.select(Registration.pool, sa.func.count())
+        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.waitlisted)
+        .group_by(Registration.pool)).all())
+    reserved = reserved_groups(event)
+    if not reserved:
+        return {ALL: (free.get(ALL, 0), sum(waiting.values()) + 1)}
+    result = {}
+    for group in SIGNUP_GROUPS:
+        seats = free.get(ALL, 0) + (free.get(group, 0) if group in reserved else 0)
+        # a group with reserved seats waits in its own line; the others wait for an open seat
+        place = waiting.get(group, 0) + 1 if group in reserved else waiting.get(ALL, 0) + 1
+        result[group] = (seats, place)
+    return result
 
 
 def pools_for(event: Event, group: str) -> list[str]:

@@ -8,17 +8,19 @@ from urllib.parse import quote_plus
 import sqlalchemy as sa
 from flask import Response, abort, current_app, render_template, request, url_for
 from flask_babel import force_locale
+from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from dialogue.core import mail
 from dialogue.core.base import utcnow
 from dialogue.core.ids import parse_id
-from dialogue.core.services import get_municipality, new_submission_key
+from dialogue.core.models import Role
+from dialogue.core.services import audit, get_municipality, new_submission_key
 from dialogue.core.time import zone
 from dialogue.events import calendar, services
 from dialogue.events.blueprint import bp
 from dialogue.events.forms import SignupForm
-from dialogue.events.models import SIGNUP_GROUPS, Event, EventKind, EventState, Registration, RegistrationStatus
+from dialogue.events.models import ALL, SIGNUP_GROUPS, Event, EventKind, EventState, Registration, RegistrationStatus
 from dialogue.extensions import db, limiter
 from dialogue.i18n import current_locale
 
@@ -87,6 +89,7 @@ def show(event_id: int):
     """One event: what, when, where, and whether there are seats left."""
     event = _public_event(event_id)
     return render_template("events/display/show.html", event=event, seats_left=services.seats_left(event),
+                           offers=services.seats_per_group(event), groups=SIGNUP_GROUPS,
                            signup_open=event.signup_open(utcnow()), localities=_locality_names())
 
 
@@ -138,16 +141,22 @@ def queue_registration_mail(registration: Registration, event: Event, template: 
                           topic=services.mail_topic(event))
 
 
+def _desk_sign_up() -> bool:
+    """An organizer signing people up (at a registration desk): not limited per address, audited instead."""
+    return bool(getattr(current_user, "is_authenticated", False) and current_user.has_role(Role.organizer))
+
+
 @bp.route("/events/<int:event_id>/signup", methods=["GET", "POST"])
-@limiter.limit("30 per minute", methods=["POST"])
+@limiter.limit("30 per minute", methods=["POST"], exempt_when=_desk_sign_up)
 def signup(event_id: int):
-    """Sign up: a seat, or a place on the waiting list."""
+    """Sign up: a seat, or a place on the waiting list; the page says which before it is sent."""
     event = _public_event(event_id)
     if not event.signup_open(utcnow()):
         return render_template("events/display/signup_closed.html", event=event), 200
     form = SignupForm()
-    if event.kind != EventKind.workshop:
+    if not services.asks_for_group(event):
         del form.group
+    offers = services.seats_per_group(event)
     if request.method == "GET":
         form.form.data = _serializer().dumps(new_submission_key())
     if form.validate_on_submit():
@@ -155,7 +164,7 @@ def signup(event_id: int):
             submission_key = _serializer().loads(form.form.data or "")
         except BadSignature:
             abort(400)
-        group = form.group.data if "group" in form and form.group.data in SIGNUP_GROUPS else "other"
+        group = services.signup_group(event, form.group.data if "group" in form else None)
         registration, token = services.register(
             event, group=group, name=form.name.data.strip(), email=form.email.data.strip(),
             needs=form.needs.data or [], needs_note=(form.needs_note.data or "").strip(),
@@ -164,10 +173,18 @@ def signup(event_id: int):
         if token is not None:
             template = "confirmed" if registration.status == RegistrationStatus.confirmed else "waitlisted"
             mail_ids.append(queue_registration_mail(registration, event, template, token))
+            if _desk_sign_up():
+                audit("event.desk_signup", event, registration=registration.id)
         db.session.commit()
         mail.send_pending(mail_ids)
-        return render_template("events/display/signed_up.html", event=event, registration=registration)
-    return render_template("events/display/signup.html", event=event, form=form,
+        # the page promised a seat, but someone else took the last one before this was sent
+        promised = (form.promised.data or "").split(",")
+        outrun = (registration.status == RegistrationStatus.waitlisted
+                  and (group if services.asks_for_group(event) else ALL) in promised)
+        return render_template("events/display/signed_up.html", event=event, registration=registration,
+                               outrun=outrun)
+    form.promised.data = ",".join(g for g, (seats, _place) in offers.items() if seats)
+    return render_template("events/display/signup.html", event=event, form=form, offers=offers,
                            seats_left=services.seats_left(event)), 422 if form.errors else 200
 
 
