@@ -23,8 +23,10 @@ ACTION_LABELS = {
     "event.cancel": _l("Cancelled an event"),
     "event.copy": _l("Copied an event"),
     "event.create": _l("Created an event"),
+    "event.desk_signup": _l("Signed someone up at a registration desk"),
     "event.publish": _l("Published an event"),
     "event.update": _l("Changed an event"),
+    "event.walk_in": _l("Added someone who came without signing up"),
     "events.purge": _l("Deleted the personal data of past sign-ups"),
     "export.download": _l("Downloaded an export"),
     "export.purge": _l("Deleted old export files"),
@@ -91,6 +93,7 @@ ACTION_LABELS = {
     "vision.node.update": _l("Changed a part of a vision"),
     "vision.node.restore": _l("Restored an archived part of a vision"),
     "vision.publish": _l("Published a vision"),
+    "vision.update": _l("Changed a vision's name and address"),
     "vision.unpublish": _l("Unpublished a vision"),
 }
 

@@ -57,3 +57,11 @@ def test_labels_in_the_readers_language_and_unknown_codes_as_they_are(app):
         assert action_label("something.new") == "something.new"
         assert object_label("process") != "process"
         assert object_label("gadget") == "gadget"
+
+
+def test_the_audit_log_page_shows_labels(client, make_user, municipality):
+    from tests.conftest import login
+
+    login(client, make_user("admin"))
+    page = client.get("/staff/audit?lang=sv").get_data(as_text=True)
+    assert "Loggade in" in page and "user.login" not in page
