@@ -252,8 +252,11 @@ def manage_walk_in(event_id: int):
     event = _event(event_id)
     form = WalkInForm()
     if form.validate_on_submit():
-        services.register(event, group=form.group.data, name=form.name.data.strip(), email="", needs=[],
-                          needs_note="", locale="sv", submission_key=new_submission_key(), walk_in=True)
+        registration, _token = services.register(
+            event, group=form.group.data, name=form.name.data.strip(), email="", needs=[], needs_note="",
+            locale="sv", submission_key=new_submission_key(), walk_in=True)
+        # staff add people at the door without a per-address limit; each addition is audited instead
+        audit("event.walk_in", event, registration=registration.id)
         db.session.commit()
         flash(_("%(name)s is added and checked in.", name=form.name.data.strip()), "success")
     else:
