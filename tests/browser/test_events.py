@@ -293,3 +293,41 @@ def test_organizer_checks_in_adds_a_walk_in_and_records_notes_on_a_phone(phone_p
         stored = db.session.scalars(sa.select(Contribution.text).where(Contribution.event_id == event_id)
                                     .order_by(Contribution.id)).all()
     assert stored == said
+
+
+def test_door_page_fits_a_360_pixel_phone_and_cancelling_asks_first(make_page, live_server, demo_data):
+    """The door page at 360 px: no sideways scrolling, search and check-in first, cancelling last and only
+    after a second, explicit step (a page of its own; no JavaScript)."""
+    event_id = make_event(live_server.app)  # published, with sign-ups
+    with live_server.app.app_context():
+        services.register(db.session.get(Event, event_id), group="young", name="Alva Andersson",
+                          email="alva@example.se", needs=["access"], needs_note="", locale="sv",
+                          submission_key=new_submission_key())
+        db.session.commit()
+
+    page = make_page(viewport={"width": 360, "height": 740})
+    sign_in(page, demo_data["organizer"])
+    page.goto(f"/staff/events/{event_id}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    check_page(page)
+    search = page.locator("form[role=search]").bounding_box()
+    check_in = page.locator("ul.people form button[type=submit]").first.bounding_box()
+    assert search["y"] < check_in["y"]
+    cancel = page.locator(f'form[action="/staff/events/{event_id}/cancel"]')
+    assert check_in["y"] < cancel.bounding_box()["y"]
+
+    # the red button only asks: the event stays published until the confirm page's own button is pressed
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        cancel.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert posted.value.status == 200
+    assert page.locator("input[name=confirm][value=yes]").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    check_page(page)
+    with live_server.app.app_context():
+        assert str(db.session.get(Event, event_id).state) == "published"
+    # "No, keep the event" leads back unchanged
+    page.locator(f'main a.button[href="/staff/events/{event_id}"]').click()
+    page.wait_for_url(f"**/staff/events/{event_id}")
+    with live_server.app.app_context():
+        assert str(db.session.get(Event, event_id).state) == "published"

@@ -84,3 +84,29 @@ def test_population_and_token_pages(page, demo_answers):
     page.locator('form.form button[type=submit]').click()
     assert page.locator("#new-token").input_value().startswith("dlg_")
     check_page(page)
+
+
+NARROW = {"width": 360, "height": 740}
+
+
+def test_dashboard_fits_a_360_pixel_phone_and_prints_headings_with_their_charts(make_page, demo_answers):
+    """No sideways scrolling at 360 px (the wide tables stack; the charts scale), axe clean; printed, a
+    question's heading stays with its chart."""
+    page = make_page(viewport=NARROW)
+    sign_in(page, "analyst@test.example")
+    page.goto(f"/staff/reports/{demo_answers['process_id']}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.locator("table.stack-figures").count() >= 2
+    for svg in page.locator("figure.chart svg").all()[:5]:
+        assert svg.bounding_box()["width"] <= 360
+    check_page(page)
+
+    page.emulate_media(media="print")
+    heading = page.locator(".report-question h3").first
+    assert heading.evaluate("el => getComputedStyle(el).breakAfter") == "avoid"
+    assert page.locator(".report-question").first.evaluate("el => getComputedStyle(el).breakInside") == "avoid"
+    # each chart's title is printed once: in its figure's caption, not again above its table
+    printed = page.evaluate("""() => [...document.querySelectorAll('main figcaption, main caption')]
+        .filter(el => el.getBoundingClientRect().width > 1 && el.getBoundingClientRect().height > 1)
+        .map(el => el.textContent.trim())""")
+    assert len(printed) == len(set(printed)), sorted(t for t in printed if printed.count(t) > 1)
