@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from dialogue.core.forms import single_line
 from dialogue.core.models import Role
 from dialogue.core.templating import ROLE_LABELS
 from dialogue.i18n import _l
@@ -25,7 +26,7 @@ class RoleForm(FlaskForm):
 
 
 class ForgotForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)],
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254), single_line],
                        render_kw={"autocomplete": "username"})
 
 

@@ -22,6 +22,8 @@ from dialogue.questionnaires.models import QuestionType
 
 def _text(label, max_length, required=False, area=False, **kwargs):
     validators = [DataRequired() if required else Optional(), Length(max=max_length), no_control_characters]
+    if not area:
+        validators.append(single_line)
     return (TextAreaField if area else StringField)(label, validators=validators, **kwargs)
 
 

@@ -82,6 +82,9 @@ def sample_args(app, municipality):
         db.session.commit()
         measurement = db.session.scalar(sa.select(Measurement).limit(1))
         SAMPLE_ARGS.update(indicator_node_id=measurement.indicator.node_id, measurement_id=measurement.id)
+        from dialogue.processes.models import Phase
+
+        SAMPLE_ARGS.update(phase_id=db.session.scalar(sa.select(Phase.id).where(Phase.process_id == process_id)))
         from dialogue.exports.models import ExportJob
 
         job = ExportJob(user_id=staff.id, submission_key="sample-job", dataset="codebook", format="csv",
