@@ -88,8 +88,7 @@ def month_bounds(month: str) -> tuple[datetime, datetime] | None:
 def show(event_id: int):
     """One event: what, when, where, and whether there are seats left."""
     event = _public_event(event_id)
-    return render_template("events/display/show.html", event=event, seats_left=services.seats_left(event),
-                           offers=services.seats_per_group(event), groups=SIGNUP_GROUPS,
+    return render_template("events/display/show.html", event=event, offers=services.seats_per_group(event), groups=SIGNUP_GROUPS,
                            signup_open=event.signup_open(utcnow()), localities=_locality_names())
 
 
@@ -184,8 +183,8 @@ def signup(event_id: int):
         return render_template("events/display/signed_up.html", event=event, registration=registration,
                                outrun=outrun)
     form.promised.data = ",".join(g for g, (seats, _place) in offers.items() if seats)
-    return render_template("events/display/signup.html", event=event, form=form, offers=offers,
-                           seats_left=services.seats_left(event)), 422 if form.errors else 200
+    return render_template("events/display/signup.html", event=event, form=form,
+                           offers=offers), 422 if form.errors else 200
 
 
 @bp.route("/events/cancel/<token>", methods=["GET", "POST"])
