@@ -88,8 +88,8 @@ def month_bounds(month: str) -> tuple[datetime, datetime] | None:
 def show(event_id: int):
     """One event: what, when, where, and whether there are seats left."""
     event = _public_event(event_id)
-    return render_template("events/display/show.html", event=event, offers=services.seats_per_group(event), groups=SIGNUP_GROUPS,
-                           signup_open=event.signup_open(utcnow()), localities=_locality_names())
+    return render_template("events/display/show.html", event=event, offers=services.seats_per_group(event),
+                           groups=SIGNUP_GROUPS, signup_open=event.signup_open(utcnow()), localities=_locality_names())
 
 
 def _ics_response(events: list[Event], filename: str) -> Response:
