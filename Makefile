@@ -36,11 +36,11 @@ run: $(VENV)/.run-installed translations
 	$(DEV) $(FLASK) run --host $(HOST) --port $(PORT)
 
 # pytest-xdist: one worker per CPU, each with its own PostgreSQL server, browser and files; PYTEST_WORKERS=0 runs
-# the suite in this process (e.g. for --pdb)
+# the suite in this process (e.g. for --pdb). Tests sharing a module-scoped fixture stay together (conftest.py).
 PYTEST_WORKERS ?= auto
 
 test: $(VENV)/.test-installed translations
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 bench: $(VENV)/.test-installed translations
 	$(BIN)/python -m tests.bench.run

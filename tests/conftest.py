@@ -104,6 +104,15 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+def pytest_collection_modifyitems(config, items):
+    """With ``--dist loadgroup`` (make test) the tests that share a module-scoped fixture, such as a deployed
+    stack, go to one pytest-xdist worker, so that it is set up once rather than once per worker."""
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info and any(defs[-1].scope == "module" for defs in info.name2fixturedefs.values()):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
 def skip_or_fail(reason: str):
     if ON_CI:
         pytest.fail(reason)
