@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ from dialogue.core.models import AuditEvent
 from dialogue.events import services
 from dialogue.events.models import ALL, SIGNUP_GROUPS, Event, EventKind, Registration, RegistrationContact
 from dialogue.extensions import db
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, make_app
 from tests.events.helpers import make_event
 
 
@@ -195,3 +196,32 @@ def test_walk_in_is_audited(app, make_user):
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "event.walk_in")) == 3
+
+
+def _page_then_send(url: str, instance: str, event_id: int, name: str, barrier, queue) -> None:
+    """A person in their own process: loads the sign-up page, waits for the other, then sends."""
+    app = make_app(url, instance)
+    client = app.test_client()
+    page_url, page, hidden = open_form(client, event_id)
+    barrier.wait(timeout=60)
+    answer = send(client, page_url, hidden, name).get_data(as_text=True)
+    with app.app_context():
+        db.engine.dispose()
+    queue.put(("You get a seat." in page, "You are signed up" in answer,
+               "someone else took it before you sent" in answer))
+
+
+def test_two_processes_send_for_the_last_seat_at_once(app, tmp_path):
+    """Both pages show the seat; both send at the same moment from two processes; the database decides."""
+    event_id = make_event(app, capacity=1)
+    ctx = multiprocessing.get_context("spawn")
+    barrier, queue = ctx.Barrier(2), ctx.Queue()
+    workers = [ctx.Process(target=_page_then_send, args=(app.config["SQLALCHEMY_DATABASE_URI"], str(tmp_path),
+                                                         event_id, name, barrier, queue)) for name in ("Ada", "Bea")]
+    for worker in workers:
+        worker.start()
+    results = sorted(queue.get(timeout=120) for _ in workers)
+    for worker in workers:
+        worker.join(timeout=60)
+    # (page promised a seat, got it, told someone was faster)
+    assert results == [(True, False, True), (True, True, False)]
