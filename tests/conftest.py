@@ -31,37 +31,12 @@ PASSWORD = "correct horse battery staple"
 BACKENDS = ["sqlite", "postgresql"]
 
 
-# -- every test builds its own app: code compiled for one app is reused by the next ---------------------
+# -- every test builds its own app: templates compiled for one app are reused by the next ----------------
 #
-# Werkzeug compiles Python code for each of the app's 100-odd rules, twice, in every app: nine tenths of the
-# time create_app takes. The code depends only on the rule (its text, its parts and the constant defaults
-# of its converters), so a rule seen before gets the same function, which takes the rule as an argument.
-# Only for the Werkzeug these lines were read against; another version compiles as it comes.
 # Jinja compiles each template again in each app's environment; Jinja's own bytecode cache (below) keeps
 # the code of each template source per process, for environments whose settings shape the code alike.
-
-def _cache_url_builders() -> None:
-    from importlib.metadata import version
-
-    from werkzeug.routing.rules import Rule
-
-    if not version("werkzeug").startswith("3.1."):
-        return
-    compile_builder = Rule._compile_builder
-    builders: dict = {}
-
-    def cached(self, append_unknown: bool = True):
-        defaults = self.defaults or {}
-        key = (self.rule, append_unknown, tuple(self._trace), tuple(sorted((k, repr(v)) for k, v in defaults.items())),
-               tuple(sorted((k, type(c)) for k, c in self._converters.items())))
-        if key not in builders:
-            builders[key] = compile_builder(self, append_unknown)
-        return builders[key]
-
-    Rule._compile_builder = cached
-
-
-_cache_url_builders()
+# (Werkzeug compiles each rule's URL builder per app too; that cost stays: replacing its private
+# compiler would test another Werkzeug than the one the app runs on.)
 
 
 class _TemplateCode(BytecodeCache):
