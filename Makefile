@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 DEV := DIALOGUE_ENV=development
+# the phase of Flen's demo process that today falls in (`flask demo load --now-in`): the whole cycle by default
+DEMO_NOW_IN ?= follow_up
 FLASK := $(BIN)/flask --app wsgi
 
 .PHONY: run test bench translations extract-messages update-messages lint clean
@@ -27,7 +29,7 @@ translations: $(VENV)/.run-installed
 
 run: $(VENV)/.run-installed translations
 	$(DEV) $(FLASK) db upgrade
-	$(DEV) $(FLASK) demo load --if-empty --credentials instance/demo-credentials.txt
+	$(DEV) $(FLASK) demo load --if-empty --now-in $(DEMO_NOW_IN) --credentials instance/demo-credentials.txt
 	@echo
 	@echo "dialogue runs at http://$(HOST):$(PORT)/  (Ctrl-C stops it; the data stays in instance/)"
 	@echo "Staff sign in at http://$(HOST):$(PORT)/staff/login with one of these demo accounts:"

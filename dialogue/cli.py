@@ -15,6 +15,7 @@ from flask_babel import force_locale
 from dialogue.core import services
 from dialogue.core.models import Role, User
 from dialogue.extensions import db
+from dialogue.processes.models import PhaseKind
 
 users = AppGroup("users", help="Staff accounts.")
 demo = AppGroup("demo", help="Demo data (Flen's vision process).")
@@ -91,14 +92,16 @@ def deactivate(email: str) -> None:
 @demo.command("load")
 @click.option("--if-empty", is_flag=True, help="Do nothing when a municipality exists already.")
 @click.option("--credentials", type=click.Path(dir_okay=False), help="Write demo staff passwords here.")
-def load_demo(if_empty: bool, credentials: str | None) -> None:
-    """Load Flen's vision process as demo data."""
+@click.option("--now-in", type=click.Choice([kind.value for kind in PhaseKind]), default=PhaseKind.follow_up.value,
+              show_default=True, help="The phase today falls in; what lies before it has happened.")
+def load_demo(if_empty: bool, credentials: str | None, now_in: str) -> None:
+    """Load Flen's vision process as demo data: by default the whole cycle, with today in the follow-up."""
     from dialogue import demo as demo_data
 
     if if_empty and services.get_municipality_or_none() is not None:
         click.echo("Demo data present already; keeping it.")
         return
-    accounts = demo_data.load()
+    accounts = demo_data.load(now_in=PhaseKind(now_in))
     from dialogue.steering import demo as steering_demo
 
     steering_demo.load_vetlanda()  # a second vision, with indicators to follow up (made-up figures)

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from dialogue import demo
+from dialogue.demo import residents
 from tests.coding import evaluation
 
 
@@ -16,8 +16,8 @@ def test_the_evaluation_set_is_labelled_split_and_apart_from_the_demo(language, 
     assert len(evalset.answers) >= least and len(evalset.blocks) == blocks
     texts = [text for text, _language, _labels in evalset.answers]
     assert len(set(texts)) == len(texts)
-    demo_answers = set(demo.STRENGTHS + demo.BEST_MOMENTS + demo.USE + demo.CHANGE)
-    assert not demo_answers & set(texts)
+    demo_texts = set(residents.every_text())
+    assert not demo_texts & set(texts)
     assert all(labels and labels <= set(range(blocks)) for _text, _language, labels in evalset.answers)
     # the halves alternate per first block, so each block is split evenly
     for block in range(blocks):

@@ -14,7 +14,7 @@ from dialogue.processes.models import Phase, PhaseKind, Process
 def test_home_shows_the_demo_process_and_its_phases(client, municipality):
     page = client.get("/").get_data(as_text=True)
     assert "Vision för Flens kommun" in page
-    assert page.count('class="phase ') == 7
+    assert page.count('class="phase ') == 8  # Flen's seven phases and the follow-up
     assert page.count('aria-current="step"') == 1
     assert "Frågeformulär: När är Flens kommun som bäst?" in page
 
