@@ -137,12 +137,12 @@ def child(kind: str, layout: str, out: str) -> None:
 
         from dialogue.exports import services, writers
         from dialogue.extensions import db
+        from dialogue.filters import ExportFilters
         from dialogue.questionnaires.models import Questionnaire
 
         questionnaire_id = db.session.scalar(sa.select(Questionnaire.id).where(Questionnaire.slug == SLUG))
         filters = ExportFilters(questionnaire_id=questionnaire_id)
         dataset = services.build(f"responses_{layout}", filters)[0]
-        from dialogue.filters import ExportFilters
         db.session.close()
         if kind == "sql":  # the SELECT sqlite3 runs: ours, with the values written into it
             sql = dataset.select().compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
