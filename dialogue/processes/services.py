@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import format_date
 from sqlalchemy.exc import IntegrityError
 
+from dialogue.core import ordering
 from dialogue.extensions import db
 from dialogue.i18n import _l, tr
 from dialogue.processes.models import Phase, PhaseKind, Process
@@ -83,21 +84,14 @@ def save_phase(process: Process, phase: Phase, *, kind: PhaseKind, title: dict, 
 
 def move_phase(phase: Phase, offset: int) -> None:
     """Move a phase up (-1) or down (+1) in its process's timeline."""
-    phases = list(phase.process.phases)
-    index = phases.index(phase)
-    target = index + offset
-    if 0 <= target < len(phases):
-        phases[index], phases[target] = phases[target], phases[index]
-        for position, item in enumerate(phases):
-            item.position = position
+    ordering.move(phase.process.phases, phase, offset)
     db.session.flush()
 
 
 def remove_phase(phase: Phase) -> None:
     process = phase.process
     process.phases.remove(phase)
-    for position, item in enumerate(process.phases):
-        item.position = position
+    ordering.renumber(process.phases)
     db.session.flush()
 
 

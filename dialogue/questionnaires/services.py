@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from dialogue.coding.models import Channel, Contribution
 from dialogue.coding.services import add_contributions
+from dialogue.core import ordering
 from dialogue.core.base import utcnow
 from dialogue.core.database import insert_unless_present
 from dialogue.extensions import db
@@ -174,14 +175,7 @@ def add_question(questionnaire: Questionnaire, question: Question) -> Question:
 
 def move_question(question: Question, offset: int) -> None:
     """Move a question up (-1) or down (+1) among its questionnaire's questions."""
-    questions = list(question.questionnaire.questions)
-    index = questions.index(question)
-    target = index + offset
-    if not 0 <= target < len(questions):
-        return
-    questions[index], questions[target] = questions[target], questions[index]
-    for position, item in enumerate(questions):
-        item.position = position
+    ordering.move(question.questionnaire.questions, question, offset)
     db.session.flush()
 
 
@@ -190,8 +184,7 @@ def remove_question(question: Question) -> None:
         raise QuestionnaireError("answered")
     questionnaire = question.questionnaire
     questionnaire.questions.remove(question)
-    for position, item in enumerate(questionnaire.questions):
-        item.position = position
+    ordering.renumber(questionnaire.questions)
     db.session.flush()
 
 
