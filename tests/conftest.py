@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -322,15 +322,18 @@ def _copy_demo(snapshot: DemoSnapshot) -> None:
 def load_demo(app: Flask, sample_responses: int = 0) -> list[tuple[str, str, str]]:
     """``demo.load(sample_responses)`` and commit; returns the staff accounts (email, role, password).
 
-    Into an empty database the rows of this session's first load of the same demo are copied, which takes
-    a fraction of the time. The demo is placed around today, so a new day makes a new load.
+    Into an empty database the rows of this session's first load of the same demo in the same hour are
+    copied, which takes a fraction of the time. The demo is placed around today and now (what happened
+    before now is done), so a copy is at most an hour behind, and a new day in Stockholm, which begins on
+    a whole UTC hour, makes a new load.
     """
     from dialogue import demo
 
     with app.app_context():
         # an SQLite snapshot is a file of its own; a PostgreSQL one lives in the database it was made in
         where = "sqlite" if db.engine.dialect.name == "sqlite" else str(db.engine.url)
-        key = (where, sample_responses, date.today())
+        hour = datetime.now(UTC).strftime("%Y%m%d%H")
+        key = (where, sample_responses, hour)
         empty = not _any_rows()
         db.session.rollback()
         snapshot = _demo_snapshots.get(key)
@@ -340,7 +343,7 @@ def load_demo(app: Flask, sample_responses: int = 0) -> list[tuple[str, str, str
         accounts = demo.load(sample_responses=sample_responses)
         db.session.commit()
         if empty and key not in _demo_snapshots:
-            name = f"demo_{sample_responses}_{key[2]:%Y%m%d}"
+            name = f"demo_{sample_responses}_{hour}"
             _demo_snapshots[key] = _keep_demo(name, accounts)
         return accounts
 
