@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 TITLES = {"sv": "Vision för Flens kommun – Sörmlands hjärta",
           "da": "Vision for Flen kommune – Sörmlands hjerte",
           "en": "A vision for Flen – the heart of Sörmland"}
-DEMO_PHASES = 7
+DEMO_PHASES = 8  # Flen's seven phases and the follow-up (dialogue/demo)
 
 
 def test_check_a11y_fails_on_an_inaccessible_page(playwright_browser):

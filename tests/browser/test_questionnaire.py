@@ -50,6 +50,7 @@ def test_answer_on_a_phone(phone_page, live_server, demo_data, lang):
     page.locator("button[name=move][value=next]").click()
     assert page.locator("textarea").first.input_value() == "Turism och friluftsliv."
     page.locator("button[name=move][value=next]").click()
+    page.locator("input[name^=q][type=radio]").first.wait_for()  # the last page has loaded
     check_page(page)
 
     # the last page: locality, age and group as radio buttons with labels, then send

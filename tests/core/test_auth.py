@@ -209,6 +209,9 @@ def test_limits_are_counted_in_redis_and_go_on_in_the_process_while_it_is_down(r
 
     assert [attempt(), attempt()] == [422, 422]  # counted in Redis
     redis_server.stop()
-    # Redis gone: Flask-Limiter counts in this process meanwhile instead of answering 500
-    assert [attempt(), attempt(), attempt(), attempt()] == [422, 422, 422, 429]
-    redis_server.start()
+    try:
+        # Redis gone: Flask-Limiter counts in this process meanwhile: answers, never a 500, still limited
+        codes = [attempt() for _ in range(4)]
+    finally:
+        redis_server.start()  # back for the fixture's reset of the limits
+    assert set(codes) <= {422, 429} and codes[-1] == 429, codes
