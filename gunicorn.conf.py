@@ -38,3 +38,11 @@ def when_ready(server):
     configure_mappers()  # once here, shared, instead of on each worker's first request
     gc.collect()
     gc.freeze()
+
+
+def worker_exit(server, worker):
+    """A worker stopping (a deploy, a restart) marks the exports it was still building as interrupted, so
+    the official is told at once rather than when their heartbeat grows old."""
+    from dialogue.exports import jobs
+
+    jobs.mark_interrupted()

@@ -151,7 +151,10 @@ def test_an_instance_stopped_while_building_leaves_an_interrupted_job(stack, app
         process.signal_stop()  # the instance is stopped (a deploy, a restart) while its thread builds the file
         process.wait_stopped()
         try:
-            stopped = job(app, job_id)
+            # the stopped process marks it on its way out; well before the 3-minute heartbeat would
+            deadline = time.monotonic() + 10
+            while (stopped := job(app, job_id)).status != JobStatus.failed and time.monotonic() < deadline:
+                time.sleep(0.1)
             assert stopped.status == JobStatus.failed and stopped.error == "interrupted"
             state, answered = job_state(stack, browser, location)
             assert state == "interrupted" and answered != port  # said at once, by the other instance

@@ -350,7 +350,8 @@ def test_cli_exports_and_audits_without_a_user(app, built, tmp_path):
     result = runner.invoke(args=["export", "contributions", "--format", "datapackage", "-o", str(tmp_path / "c.zip")])
     assert result.exit_code == 0 and zipfile.is_zipfile(tmp_path / "c.zip")
     with app.app_context():
-        events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "export.download")).all()
+        events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "export.download")
+                                  .order_by(AuditEvent.id)).all()
     assert [(e.actor_id, e.details["rows"]) for e in events] == [(None, 5), (None, 3), (None, 4)]
 
 
