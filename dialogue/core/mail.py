@@ -19,7 +19,7 @@ import smtplib
 import ssl
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -61,6 +61,8 @@ def _message(mail) -> EmailMessage:
     # a subject stored before it was made one line, or written by hand, must not end the header early
     message["Subject"] = one_line(mail.subject)
     message["Message-ID"] = make_msgid(domain=config["MAIL_SENDER"].rpartition("@")[2] or "dialogue")
+    # RFC 5322 requires it; without it some servers add their own and some spam filters mark the message
+    message["Date"] = formatdate(usegmt=True)
     message.set_content(mail.body)
     if mail.ics:
         message.add_attachment(mail.ics.encode(), maintype="text", subtype="calendar",

@@ -141,3 +141,16 @@ def test_a_title_with_a_line_break_no_longer_breaks_sign_ups(mail_app, smtp):
     assert response.status_code == 200
     message = smtp.wait_for(1)[0]
     assert message["Subject"] == "You are signed up: Meeting in Flen"
+
+
+def test_every_message_has_a_date_and_a_message_id(mail_app, smtp):
+    from email.utils import parsedate_to_datetime
+
+    with mail_app.app_context():
+        mail.queue("anna@example.se", "Hej", "Text")
+        db.session.commit()
+        mail.send_pending()
+    message = smtp.wait_for(1)[0]
+    sent = parsedate_to_datetime(message["Date"])
+    assert abs(sent - utcnow()) < timedelta(minutes=5)
+    assert re.fullmatch(r"<[^<>@\s]+@[^<>@\s]+>", message["Message-ID"])
