@@ -33,7 +33,8 @@ def test_answer_on_a_phone(phone_page, live_server, demo_data, lang):
     page.locator("button[name=move][value=next]").click()
     summary = page.locator(".error-summary")
     summary.wait_for()
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    # the page's script moves the focus once it has run
+    page.wait_for_function("document.activeElement.classList.contains('error-summary')")
     check_page(page)
     summary.locator("a").first.click()
     first = page.locator("textarea").first
@@ -64,12 +65,15 @@ def test_answer_on_a_phone(phone_page, live_server, demo_data, lang):
     assert stored(live_server, Contribution) == 3
 
     # the private link shows the answers; erasing removes them
-    page.locator("#private-link").click()
+    with page.expect_navigation():
+        page.locator("#private-link").click()
     assert "Turism och friluftsliv." in page.locator("main").inner_text()
     check_page(page)
-    page.locator(".actions a.button-secondary").click()
+    with page.expect_navigation():
+        page.locator(".actions a.button-secondary").click()
     check_page(page)
-    page.locator("main form button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
     check_page(page)
     assert stored(live_server, Response) == 0
 
