@@ -6,6 +6,7 @@ from flask import request, url_for
 from flask_babel import format_date, format_datetime, format_time
 
 from dialogue.core.audit import action_label, object_label
+from dialogue.core.formats import decimal, number, percent
 from dialogue.core.models import Role
 from dialogue.i18n import LANGUAGE_NAMES, _l, _lp, current_locale, offered_languages, tr
 
@@ -47,6 +48,9 @@ def init_app(app) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["time"] = format_time
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["decimal"] = decimal
+    app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["when"] = lambda moment: f"{format_date(moment, 'full')} {format_time(moment, 'short')}"
 
     @app.context_processor

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -21,10 +22,11 @@ class Bar:
     percent: float
 
 
-def per_day(questionnaire_id: int) -> list[tuple[str, int]]:
+def per_day(questionnaire_id: int) -> list[tuple[date, int]]:
+    """Responses per local day, oldest first (the page writes each day in the reader's words)."""
     moments = db.session.scalars(sa.select(Response.submitted_at).where(
         Response.questionnaire_id == questionnaire_id, Response.hidden.is_(False)))
-    days = Counter(moment.astimezone(zone()).date().isoformat() for moment in moments)
+    days = Counter(moment.astimezone(zone()).date() for moment in moments)
     return sorted(days.items())
 
 

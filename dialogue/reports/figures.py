@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import format_date
 from sqlalchemy.orm import aliased, outerjoin
 
 from dialogue.coding.models import Channel, Coding, Contribution
@@ -111,7 +112,7 @@ def per_week(query: sa.Select, column) -> list[Bar]:
     while first <= last:
         keys.append(first)
         first += timedelta(days=7)
-    return _bars(weeks, [(week, _("Week of %(day)s", day=week.isoformat())) for week in keys])
+    return _bars(weeks, [(week, _("Week of %(day)s", day=format_date(week))) for week in keys])
 
 
 def responses_per_week(process: Process) -> list[Bar]:

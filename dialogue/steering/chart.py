@@ -5,15 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from flask_babel import format_decimal
+from dialogue.core.formats import number
 
 WIDTH, HEIGHT = 560, 220
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 36
-
-
-def number(value: float | None) -> str:
-    """A value as the reader writes numbers (93,1 in Swedish), at most two decimals."""
-    return "" if value is None else format_decimal(value, format="#,##0.##")
 
 
 @dataclass

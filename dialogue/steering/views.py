@@ -7,13 +7,14 @@ from flask import abort, render_template, request, url_for
 
 from dialogue.coding.models import Channel
 from dialogue.coding.trace import counts_behind
+from dialogue.core.formats import number
 from dialogue.core.time import today
 from dialogue.extensions import db, limiter
 from dialogue.i18n import _, _p
 from dialogue.processes.models import Process
 from dialogue.steering import feedback, services
 from dialogue.steering.blueprint import bp
-from dialogue.steering.chart import line_chart, number
+from dialogue.steering.chart import line_chart
 from dialogue.steering.forms import ConfirmForm
 from dialogue.steering.status import Status
 from dialogue.vision.models import Vision
@@ -97,6 +98,3 @@ def unsubscribe(token: str):
         db.session.commit()
         done = True
     return render_template("steering/display/unsubscribe.html", form=form, done=done)
-
-
-bp.add_app_template_filter(number, "number")
