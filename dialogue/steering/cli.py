@@ -8,9 +8,11 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from dialogue.core.services import audit
 from dialogue.extensions import db
+from dialogue.i18n import _
 
 steering_group = AppGroup("steering", help="Indicators, measurements and feedback to residents.")
 
@@ -20,8 +22,11 @@ steering_group = AppGroup("steering", help="Indicators, measurements and feedbac
 @click.option("--format", "fmt", type=click.Choice(["csv", "kolada"]), default=None,
               help="Default: kolada for .json files, csv otherwise.")
 @click.option("--vision", "slug", default=None, help="Match indicators of this vision only.")
-@click.option("--municipality", default="", help="Kolada: every record must be for this municipality code.")
-def import_measurements(file: str, fmt: str | None, slug: str | None, municipality: str) -> None:
+@click.option("--municipality", default="",
+              help="Kolada: import this municipality's values (code, e.g. 0685) and skip the others'; needed when "
+                   "the file holds several municipalities.")
+@click.option("--lang", type=click.Choice(["en", "sv", "da"]), default="en", help="The language of the messages.")
+def import_measurements(file: str, fmt: str | None, slug: str | None, municipality: str, lang: str) -> None:
     """Import measurements from a CSV or Kolada JSON file: all of it, or nothing."""
     from dialogue.steering import imports
     from dialogue.vision.models import Vision
@@ -32,18 +37,21 @@ def import_measurements(file: str, fmt: str | None, slug: str | None, municipali
         if vision_id is None:
             raise click.ClickException(f"No vision {slug}.")
     fmt = fmt or ("kolada" if file.lower().endswith(".json") else "csv")
-    try:
-        # the errors are worded through the translations, which need a request; commands speak English
-        with current_app.test_request_context("/?lang=en", method="POST"):
+    # a POST: on SQLite its transactions begin with the write lock; the words and numbers follow --lang
+    with current_app.test_request_context("/", method="POST"), force_locale(lang):
+        try:
             result = imports.import_file(Path(file).read_bytes(), fmt, vision_id, municipality)
-    except imports.MeasurementFileError as error:
-        db.session.rollback()
-        raise click.ClickException("\n".join([f"{file}: nothing was imported.", *error.errors])) from error
+        except imports.MeasurementFileError as error:
+            db.session.rollback()
+            raise click.ClickException("\n".join([f"{file}: {_('Nothing was imported.')}", *error.errors])) \
+                from error
+        lines = [*imports.report(result), *(f"{_('Warning:')} {warning}" for warning in result.warnings)]
     audit("measurements.import", None, actor=None, format=fmt, created=result.created, replaced=result.replaced,
-          skipped=result.skipped, indicators=sorted(result.indicators))
+          skipped=result.skipped, municipality=municipality or None, other_municipalities=sorted(result.others),
+          indicators=sorted(result.indicators))
     db.session.commit()
-    click.echo(f"Imported {result.created} new and {result.replaced} replaced measurement(s); "
-               f"skipped {result.skipped} record(s) without a value.")
+    for line in lines:
+        click.echo(line)
 
 
 @steering_group.command("send-feedback")

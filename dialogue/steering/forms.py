@@ -91,7 +91,8 @@ class ImportForm(FlaskForm):
     vision_id = SelectField(_l("Vision"), coerce=str, validate_choice=True)
     municipality = StringField(_l("Kolada municipality code"), validators=[
         Optional(), single_line, Regexp(r"^\d{4}$", message=_l("Four digits, for example 0685."))],
-        description=_l("Optional: every record of a Kolada file must then be for this municipality."))
+        description=_l("Kolada: the values of this municipality are imported and the others' skipped. Needed "
+                       "when the file holds several municipalities, as a comparison download does."))
 
     def validate_file(self, field):
         if not field.data or not getattr(field.data, "filename", ""):

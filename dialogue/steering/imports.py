@@ -2,6 +2,12 @@
 
 Everything is checked before anything is written: a file with one wrong row imports nothing, and the
 errors name the row or record. A period imported again replaces the value stored before.
+
+A yearly value for an indicator measured every half year or quarter is imported as the value of the
+whole year, with a warning naming the indicator and the years. Kolada publishes most key figures once
+a year, so the yearly figure is often the only official one; leaving it out would drop what the official
+chose to import, while the warning lets them either correct how often the indicator is measured or
+delete the value. Nothing is left out of a checked file without being counted and said.
 """
 
 from __future__ import annotations
@@ -10,20 +16,24 @@ import csv
 import io
 import json
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import format_number, ngettext
 
 from dialogue.extensions import db
-from dialogue.i18n import _, _l
+from dialogue.i18n import _, _l, tr
 from dialogue.steering import services
-from dialogue.steering.models import Indicator, Measurement
+from dialogue.steering.models import Frequency, Indicator, Measurement
 from dialogue.steering.status import PeriodError, parse_period
 from dialogue.vision.models import VisionNode
 
 COLUMNS = ("indicator", "period", "value", "value_women", "value_men", "source", "comment")
 REQUIRED = ("indicator", "period", "value")
 MAX_ERRORS = 25
+#: municipality codes named in a message; a comparison download may hold all 290
+MAX_CODES = 10
 
 
 class MeasurementFileError(ValueError):
@@ -49,8 +59,13 @@ class Row:
 class Result:
     created: int = 0
     replaced: int = 0
+    #: Kolada records without a total value
     skipped: int = 0
     indicators: set[int] = field(default_factory=set)
+    #: Kolada records of other municipalities than the one chosen, by municipality code
+    others: dict[str, int] = field(default_factory=dict)
+    #: translated; the import went through, but someone should look
+    warnings: list[str] = field(default_factory=list)
 
 
 def _candidates(vision_id: int | None) -> list[Indicator]:
@@ -174,10 +189,38 @@ def _unique(row: Row, label, seen: dict, errors: list[str]) -> None:
     seen.setdefault(key, label)
 
 
-def read_kolada(raw: bytes, vision_id: int | None = None, municipality: str = "") -> tuple[list[Row], int]:
+def _codes(codes) -> str:
+    codes = sorted(codes)
+    return ", ".join(codes[:MAX_CODES]) + (", …" if len(codes) > MAX_CODES else "")
+
+
+def _municipalities(records: list, municipality: str) -> dict[str, int]:
+    """The records of other municipalities to skip, by code; or MeasurementFileError when there is no choice.
+
+    A comparison download holds several municipalities. Their values must never mix in one indicator,
+    so such a file needs the municipality to import, and the others' records are left out and counted.
+    """
+    places = Counter(str(r.get("municipality") or "") for r in records if isinstance(r, dict))
+    named = {code: n for code, n in places.items() if code}
+    if municipality:
+        if municipality not in named and named:
+            raise MeasurementFileError([_("The file holds no values of municipality %(code)s, only of %(codes)s.",
+                                          code=municipality, codes=_codes(named))])
+        return {code: n for code, n in named.items() if code != municipality}
+    if len(named) > 1:
+        raise MeasurementFileError([_("The file holds values of %(count)s municipalities (%(codes)s). Give the "
+                                      "code of the municipality whose values to import, for example %(example)s; "
+                                      "the others' values are then skipped.", count=format_number(len(named)),
+                                      codes=_codes(named), example=min(named))])
+    return {}
+
+
+def read_kolada(raw: bytes, vision_id: int | None = None, municipality: str = "") -> tuple[list[Row], Result]:
     """Rows of a Kolada answer: ``{"values": [{"kpi", "municipality", "period", "values": [...]}]}``.
 
-    Records without a total value (Kolada's null) are skipped and counted. Returns (rows, skipped).
+    With *municipality* (its four-digit code) the records of other municipalities are skipped; without
+    it the file may hold one municipality only. Records without a total value (Kolada's null) are
+    skipped too. Returns the rows and a Result that counts what was skipped.
     """
     try:
         data = json.loads(_text(raw))
@@ -185,8 +228,9 @@ def read_kolada(raw: bytes, vision_id: int | None = None, municipality: str = ""
         raise MeasurementFileError([_("The file is not valid JSON (line %(line)d).", line=error.lineno)]) from None
     if not isinstance(data, dict) or not isinstance(data.get("values"), list):
         raise MeasurementFileError([_("This is not a Kolada file: it must be an object with a list \"values\".")])
+    result = Result(others=_municipalities(data["values"], municipality))
     _by_id, by_kpi = _lookup(vision_id)
-    rows, errors, seen, skipped = [], [], {}, 0
+    rows, errors, seen = [], [], {}
     for number, record in enumerate(data["values"], start=1):
         label = _l("Record %(n)d", n=number)  # lazy: words are needed only for errors
         if not isinstance(record, dict) or not isinstance(record.get("values"), list):
@@ -195,9 +239,10 @@ def read_kolada(raw: bytes, vision_id: int | None = None, municipality: str = ""
             continue
         kpi = str(record.get("kpi") or "").upper()
         place = str(record.get("municipality") or "")
-        if municipality and place != municipality:
-            errors.append(_("%(where)s: the municipality is %(found)s, not %(expected)s.", where=label,
-                            found=place or "–", expected=municipality))
+        if place in result.others:
+            continue
+        if municipality and not place:
+            errors.append(_("%(where)s: the record names no municipality.", where=label))
             continue
         if kpi not in by_kpi:
             errors.append(_("%(where)s: no indicator has the Kolada id %(id)s.", where=label, id=kpi or "–"))
@@ -208,7 +253,7 @@ def read_kolada(raw: bytes, vision_id: int | None = None, municipality: str = ""
                 genders[item["gender"]] = item.get("value")
         if genders.get("T") is None:
             if "T" in genders:
-                skipped += 1
+                result.skipped += 1
             else:
                 errors.append(_("%(where)s: no total value (gender T).", where=label))
             continue
@@ -222,16 +267,43 @@ def read_kolada(raw: bytes, vision_id: int | None = None, municipality: str = ""
                 rows.append(row)
         if len(errors) >= MAX_ERRORS:
             break
-    if not rows and not errors and not skipped:
+    if not rows and not errors and not result.skipped:
         errors.append(_("The file holds no measurements."))
     if errors:
         raise MeasurementFileError(errors)
-    return rows, skipped
+    return rows, result
 
 
-def apply(rows: list[Row], skipped: int = 0) -> Result:
+def _yearly_warning(indicator: Indicator, periods: list[str]) -> str:
+    names = {"indicator": tr(indicator.node.title), "periods": ", ".join(sorted(periods))}
+    if indicator.frequency == Frequency.quarterly:
+        return ngettext(
+            "“%(indicator)s” is measured every quarter, but the file gives a yearly value for %(periods)s. It was "
+            "imported as the value of the whole year: delete it, or change how often the indicator is measured.",
+            "“%(indicator)s” is measured every quarter, but the file gives yearly values for %(periods)s. They "
+            "were imported as the values of the whole years: delete them, or change how often the indicator is "
+            "measured.", len(periods), **names)
+    return ngettext(
+        "“%(indicator)s” is measured every half year, but the file gives a yearly value for %(periods)s. It was "
+        "imported as the value of the whole year: delete it, or change how often the indicator is measured.",
+        "“%(indicator)s” is measured every half year, but the file gives yearly values for %(periods)s. They were "
+        "imported as the values of the whole years: delete them, or change how often the indicator is measured.",
+        len(periods), **names)
+
+
+def _yearly_warnings(rows: list[Row]) -> list[str]:
+    """A warning per indicator measured more often than yearly that gets yearly values (see the module)."""
+    years: dict[int, tuple[Indicator, list[str]]] = {}
+    for row in rows:
+        if row.indicator.frequency != Frequency.yearly and row.period.isdigit():
+            years.setdefault(row.indicator.id, (row.indicator, []))[1].append(row.period)
+    return [_yearly_warning(indicator, periods) for indicator, periods in years.values()]
+
+
+def apply(rows: list[Row], result: Result | None = None) -> Result:
     """Store checked rows; a period stored before gets the new value."""
-    result = Result(skipped=skipped)
+    result = result or Result()
+    result.warnings.extend(_yearly_warnings(rows))
     for row in rows:
         existing = db.session.scalar(sa.select(Measurement.id).where(Measurement.indicator_id == row.indicator.id,
                                                                      Measurement.period == row.period))
@@ -248,6 +320,23 @@ def apply(rows: list[Row], skipped: int = 0) -> Result:
 def import_file(raw: bytes, fmt: str, vision_id: int | None = None, municipality: str = "") -> Result:
     """Check the whole file, then store it. Raises MeasurementFileError with every problem; writes nothing then."""
     if fmt == "kolada":
-        rows, skipped = read_kolada(raw, vision_id, municipality.strip())
-        return apply(rows, skipped)
+        return apply(*read_kolada(raw, vision_id, municipality.strip()))
     return apply(read_csv(raw, vision_id))
+
+
+def report(result: Result) -> list[str]:
+    """What an import did, in the reader's language: the staff page and the command line say the same."""
+    lines = [_("Imported: %(created)s new and %(replaced)s replaced measurements.",
+               created=format_number(result.created), replaced=format_number(result.replaced))]
+    if result.skipped:
+        lines.append(ngettext("Skipped %(count)s record without a value.", "Skipped %(count)s records without a "
+                              "value.", result.skipped, count=format_number(result.skipped)))
+    if result.others:
+        total = sum(result.others.values())
+        # two numbers, each with its plural: the values first, then the sentence by the municipalities
+        values = ngettext("%(count)s value", "%(count)s values", total, count=format_number(total))
+        lines.append(ngettext("Skipped %(values)s of another municipality (%(codes)s).",
+                              "Skipped %(values)s of %(count)s other municipalities (%(codes)s).",
+                              len(result.others), values=values, count=format_number(len(result.others)),
+                              codes=_codes(result.others)))
+    return lines

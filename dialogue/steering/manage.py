@@ -192,11 +192,13 @@ def manage_import():
             problems = error.errors
         else:
             audit("measurements.import", None, format=form.format.data, created=result.created,
-                  replaced=result.replaced, skipped=result.skipped, indicators=sorted(result.indicators))
+                  replaced=result.replaced, skipped=result.skipped, municipality=form.municipality.data or None,
+                  other_municipalities=sorted(result.others), indicators=sorted(result.indicators))
             db.session.commit()
-            flash(_("Imported: %(created)d new and %(replaced)d replaced measurements, %(skipped)d records "
-                    "without a value skipped.", created=result.created, replaced=result.replaced,
-                    skipped=result.skipped), "success")
+            for line in imports.report(result):
+                flash(line, "success")
+            for warning in result.warnings:
+                flash(f"{_('Warning:')} {warning}", "warning")
             return redirect(url_for("steering.manage_import"))
     status = 422 if (form.errors or problems) else 200
     return render_template("steering/manage/import.html", form=form, problems=problems), status

@@ -105,8 +105,10 @@ def test_kolada_null_values_are_skipped(app):
     (kolada(record(period=2017), record(kpi="N00945", period=2018)), {},
      "Record 2: no indicator has the Kolada id N00945"),
     (kolada(record(period=2017), record(period="2018H5")), {}, "Record 2: the period 2018H5 is not a year"),
-    (kolada(record(period=2017), record(period=2018, municipality="0482")), {"municipality": "0685"},
-     "Record 2: the municipality is 0482, not 0685"),
+    (kolada(record(period=2017), record(period=2018, municipality="")), {"municipality": "0685"},
+     "Record 2: the record names no municipality"),
+    (kolada(record(period=2017, municipality="0482")), {"municipality": "0685"},
+     "The file holds no values of municipality 0685, only of 0482"),
     (kolada(record(period=2017), {"kpi": "U21468", "period": 2018, "values": [{"gender": "K", "value": 1}]}), {},
      r"Record 2: no total value \(gender T\)"),
     (kolada(record(period=2017), "text"), {}, "Record 2: each record needs"),
@@ -154,10 +156,93 @@ def test_cli_import(app, tmp_path):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["steering", "import-measurements", str(good), "--municipality", "0685"])
     assert result.exit_code == 0, result.output
-    assert "Imported 1 new" in result.output
+    assert "Imported: 1 new" in result.output
     bad = tmp_path / "m.csv"
     bad.write_text(f"indicator;period;value\n{ids['school']};2017;88\n{ids['school']};2017Q9;1\n", encoding="utf-8")
     result = runner.invoke(args=["steering", "import-measurements", str(bad), "--format", "csv"])
     assert result.exit_code == 1
-    assert "nothing was imported" in result.output and "Row 3" in result.output
+    assert "Nothing was imported" in result.output and "Row 3" in result.output
     assert measured(app, ids["school"]) == {}
+
+
+def comparison(others=("0480", "0484")) -> bytes:
+    """A comparison download: the same key figure for 0482 and for other municipalities, with other values."""
+    records = [record(municipality="0482", period=2017, total=90.0), record(municipality="0482", period=2018)]
+    for place in others:
+        records += [record(municipality=place, period=year, total=50.0) for year in (2017, 2018)]
+    return kolada(*records)
+
+
+def test_cli_imports_one_municipality_of_a_comparison_and_warns_of_yearly_values(app, tmp_path):
+    ids = vetlanda(app, measurements=False)
+    path = tmp_path / "comparison.json"
+    path.write_bytes(comparison())
+    result = app.test_cli_runner().invoke(args=["steering", "import-measurements", str(path), "--municipality",
+                                                "0482"])
+    assert result.exit_code == 0, result.output
+    assert "Imported: 2 new and 0 replaced measurements." in result.output
+    assert "Skipped 4 values of 2 other municipalities (0480, 0484)." in result.output
+    # home care is measured every half year, Kolada gives the year: stored, with a warning naming both
+    assert ("Warning: “Customer satisfaction in home care” is measured every half year, but the file gives yearly "
+            "values for 2017, 2018.") in result.output
+    assert measured(app, ids["home_care"]) == {"2017": (90.0, 94.0, 91.9, "Kolada", ""),
+                                               "2018": (93.4, 94.0, 91.9, "Kolada", "")}
+
+
+def test_cli_counts_in_the_chosen_language(app, tmp_path):
+    vetlanda(app, measurements=False)
+    path = tmp_path / "all.json"
+    path.write_bytes(kolada(record(municipality="0482"), *[record(municipality=f"{n:04d}") for n in range(1000,
+                                                                                                          2200)]))
+    result = app.test_cli_runner().invoke(args=["steering", "import-measurements", str(path), "--municipality",
+                                                "0482", "--lang", "sv"])
+    assert result.exit_code == 0, result.output
+    assert "1\u00a0200" in result.output  # Swedish groups thousands with a no-break space
+    assert "1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009, …" in result.output
+
+
+def test_several_municipalities_without_a_choice_import_nothing(app, client, make_user, tmp_path):
+    vetlanda(app, measurements=False)
+    path = tmp_path / "comparison.json"
+    path.write_bytes(comparison())
+    result = app.test_cli_runner().invoke(args=["steering", "import-measurements", str(path)])
+    assert result.exit_code == 1
+    assert "The file holds values of 3 municipalities (0480, 0482, 0484)" in result.output
+    login(client, make_user("analyst"))
+    token = csrf_token(client, "/staff/steering/import?lang=en")
+    page = client.post("/staff/steering/import?lang=en", data={
+        "csrf_token": token, "format": "kolada", "vision_id": "", "municipality": "",
+        "file": (io.BytesIO(comparison()), "comparison.json")}, content_type="multipart/form-data")
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    assert "Nothing was stored" in text and "The file holds values of 3 municipalities (0480, 0482, 0484)" in text
+    assert count(app, Measurement) == 0
+
+
+def test_upload_form_imports_one_municipality_and_shows_what_was_skipped(app, client, make_user):
+    ids = vetlanda(app, measurements=False)
+    login(client, make_user("analyst"))
+    token = csrf_token(client, "/staff/steering/import?lang=en")
+    page = client.post("/staff/steering/import?lang=en", data={
+        "csrf_token": token, "format": "kolada", "vision_id": "", "municipality": "0482",
+        "file": (io.BytesIO(comparison()), "comparison.json")}, content_type="multipart/form-data",
+        follow_redirects=True)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Skipped 4 values of 2 other municipalities (0480, 0484)." in text
+    assert 'class="flash flash-warning">Warning: “Customer satisfaction in home care” is measured every half' in text
+    assert set(measured(app, ids["home_care"])) == {"2017", "2018"}
+    assert count(app, Measurement) == 2
+
+
+def test_yearly_values_warn_only_for_indicators_measured_more_often(app):
+    ids = vetlanda(app, measurements=False)
+    raw = (f"indicator;period;value\n{ids['home_care']};2016H1;90\n{ids['home_care']};2016;91\n"
+           f"{ids['school']};2016;88\n").encode()
+    result = run(app, raw, "csv")
+    assert result.created == 3
+    assert result.warnings == [
+        "“Customer satisfaction in home care” is measured every half year, but the file gives a yearly value for "
+        "2016. It was imported as the value of the whole year: delete it, or change how often the indicator is "
+        "measured."]
+    assert run(app, f"indicator;period;value\n{ids['home_care']};2016H2;92\n".encode(), "csv").warnings == []
