@@ -15,9 +15,12 @@ class Inbox:
 
     def __init__(self) -> None:
         self.messages: list[email.message.EmailMessage] = []
+        #: the bytes as they came, message by message
+        self.raw: list[bytes] = []
         self.port = 0
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
+        self.raw.append(envelope.content)
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 

@@ -153,3 +153,5 @@ class OutgoingMail(db.Model):
     set_aside_at: Mapped[datetime | None]
     #: what it is about, e.g. "event:12": whatever deletes that deletes its mail too (dialogue.core.mail.discard)
     topic: Mapped[str] = mapped_column(sa.String(40), default="", index=True)
+    #: where List-Unsubscribe points (RFC 8058 one-click), for mail that may be declined; "" for other mail
+    unsubscribe_url: Mapped[str] = mapped_column(sa.String(500), default="")

@@ -154,3 +154,45 @@ def test_every_message_has_a_date_and_a_message_id(mail_app, smtp):
     sent = parsedate_to_datetime(message["Date"])
     assert abs(sent - utcnow()) < timedelta(minutes=5)
     assert re.fullmatch(r"<[^<>@\s]+@[^<>@\s]+>", message["Message-ID"])
+
+
+def test_headers_keep_every_space_and_letter_through_a_real_server(app_factory, smtp):
+    """The default policy's folder dropped the space before an encoded word on a continuation line."""
+    app = app_factory(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port,
+                      MAIL_SENDER="dialog@flen.example", MAIL_SENDER_NAME="Flens kommun – Dialog")
+    subjects = ["Tilbagemelding fra Flen: sådan gik det med Sörmlands vision",
+                "Det blev der ud af dialogen: En lang titel som er meget lang og fortsætter Sörmlands vision "
+                "for fremtiden og mere tekst her",
+                "Ä ö " * 70, "A plain subject in ASCII that is long enough to be folded " * 3]
+    with app.app_context():
+        for subject in subjects:
+            mail.queue("Åsa Öberg-Sørensen <asa@example.se>", subject, "Text")
+        db.session.commit()
+        assert mail.send_pending() == (len(subjects), 0)
+    received = smtp.wait_for(len(subjects))
+    assert [m["Subject"] for m in received] == [mail.one_line(s)[:mail.SUBJECT_LENGTH] for s in subjects]
+    for message in received:
+        assert str(message["From"]) == "Flens kommun – Dialog <dialog@flen.example>"
+        assert message["To"].addresses[0].display_name == "Åsa Öberg-Sørensen"
+        assert message["To"].addresses[0].addr_spec == "asa@example.se"
+    # what went over the wire: headers in ASCII, in lines of at most 78 characters (RFC 5322 2.1.1)
+    for raw in smtp.raw:
+        head = raw.split(b"\r\n\r\n")[0]
+        assert head.isascii() and max(len(line) for line in head.split(b"\r\n")) <= 78
+
+
+def test_list_unsubscribe_goes_out_on_one_line_with_one_click(mail_app, smtp):
+    url = "https://dialog.flen.example/feedback/unsubscribe/" + "A" * 90 + ".x_y-z?lang=da"
+    with mail_app.app_context():
+        mail.queue("anna@example.se", "Hej", "Text", unsubscribe_url=url)
+        mail.queue("bo@example.se", "Hej", "Text")
+        bad = mail.queue("cleo@example.se", "Hej", "Text", unsubscribe_url="https://x.example/a>, <mailto:x@y")
+        db.session.commit()
+        assert mail.send_pending() == (2, 1)
+    by_address = {m["To"]: m for m in smtp.wait_for(2)}
+    assert by_address["anna@example.se"]["List-Unsubscribe"] == f"<{url}>"
+    assert f"\r\nList-Unsubscribe: <{url}>\r\n".encode() in b"".join(smtp.raw)  # one line, neither folded nor encoded
+    assert by_address["anna@example.se"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "List-Unsubscribe" not in by_address["bo@example.se"]
+    assert "List-Unsubscribe-Post" not in by_address["bo@example.se"]
+    assert row(mail_app, bad).set_aside_at is not None
