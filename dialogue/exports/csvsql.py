@@ -5,7 +5,10 @@ the SELECT, so Python only joins the lines it fetches. This is what brings a mil
 close to the speed of `sqlite3 -csv` (C all the way); a per-cell loop in Python runs at half of it.
 
 Text is always quoted (deciding costs more than the two bytes); numbers and times are never quoted,
-so spreadsheets keep numbers numeric. NULL is an empty cell.
+so spreadsheets keep numbers numeric. NULL is an empty cell. A file for people (*safe*) gets the
+apostrophe in front of text a spreadsheet would run as a formula, and decimal numbers with a comma when
+the separator is a semicolon (the CSV that Excel set to Swedish or Danish reads): with a comma separator
+a decimal comma would split the cell. A data package's CSV is for programs: neither.
 
 SQLite: one printf() per line (at most 100 arguments each, SQLite allows 127), "%w" doubles the
 double quotes in C, GLOB tests the first character. PostgreSQL: the same with || and replace(), where
@@ -31,9 +34,9 @@ def _text(value: str) -> sa.ColumnElement:
     return sa.literal(value, sa.String)
 
 
-def csv_quoted(text: str) -> str:
+def csv_quoted(text: str, safe: bool = True) -> str:
     """A label known in advance, as its finished cell."""
-    return '"' + str(neutralise(text)).replace('"', '""') + '"'
+    return '"' + str(neutralise(text) if safe else text).replace('"', '""') + '"'
 
 
 def _cat(*parts) -> sa.ColumnElement:
@@ -45,6 +48,9 @@ def _cat(*parts) -> sa.ColumnElement:
 
 class _Flavour:
     """Each cell is a piece of the line's format and the values it takes."""
+
+    def __init__(self, safe: bool = True, decimal_comma: bool = False) -> None:
+        self.safe, self.decimal_comma = safe, decimal_comma
 
     def text_cell(self, value, json_raw=None) -> tuple[str, list]:
         raise NotImplementedError
@@ -60,7 +66,10 @@ class _Flavour:
             # The labels are known: put them in finished, so the database only picks one.
             labelled = column.labelled
             other = self.finished(self.text_cell(labelled.text_key())) if labelled.keep_unknown else _text("")
-            return "%s", [labelled.pick({k: _text(csv_quoted(v)) for k, v in labelled.labels.items()}, other)]
+            return "%s", [labelled.pick({k: _text(csv_quoted(v, self.safe)) for k, v in labelled.labels.items()},
+                                        other)]
+        if column.type == "number" and self.decimal_comma:
+            return self.number_cell(sa.func.replace(sa.cast(column.expr, sa.String), _text("."), _text(",")))
         if column.type in ("integer", "number", "datetime"):  # datetimes: digits, -, :, T, Z only
             return self.number_cell(column.expr)
         return self.text_cell(column.expr, column.json_raw)
@@ -74,6 +83,8 @@ class _SQLite(_Flavour):
     def text_cell(self, value, json_raw=None):
         # '"%s%w"': the apostrophe or nothing, then the text with its double quotes doubled (by printf).
         # NULL is written as "" (an empty text), which every reader takes for an empty cell.
+        if not self.safe:
+            return '"%w"', [sa.func.coalesce(value, _text(""))]
         if json_raw is not None:  # an answer's text: look at the stored JSON, not decode it twice
             dangerous = sa.or_(*(json_raw.op("GLOB")(_text(p)) for p in GLOB_JSON_DANGEROUS))
         else:
@@ -99,6 +110,8 @@ class _SQLite(_Flavour):
 class _PostgreSQL(_Flavour):
     def text_cell(self, value, json_raw=None):
         quoted = _cat(sa.func.replace(value, _text('"'), _text('""')), _text('"'))
+        if not self.safe:
+            return "%s", [sa.case((value.is_(None), _text("")), else_=_cat(_text('"'), quoted))]
         return "%s", [sa.case((value.is_(None), _text("")),
                               (sa.func.substr(value, 1, 1).in_(DANGEROUS), _cat(_text("\"'"), quoted)),
                               else_=_cat(_text('"'), quoted))]
@@ -117,13 +130,13 @@ class _PostgreSQL(_Flavour):
         return _cat(*parts) if len(parts) > 1 else parts[0]
 
 
-def line_select(dataset: Dataset, delimiter: str, dialect: str) -> sa.Select:
-    """One column: each row's finished CSV line, CRLF included.
+def line_select(dataset: Dataset, delimiter: str, dialect: str, safe: bool = True) -> sa.Select:
+    """One column: each row's finished CSV line, CRLF included; *safe* for people (see above).
 
     On SQLite the line comes back as its UTF-8 bytes (CAST AS BLOB only relabels them), which the writer
     passes on without decoding and encoding every line.
     """
-    flavour = _SQLite() if dialect == "sqlite" else _PostgreSQL()
+    flavour = (_SQLite if dialect == "sqlite" else _PostgreSQL)(safe, decimal_comma=safe and delimiter == ";")
     line = flavour.line([flavour.cell(c) for c in dataset.columns], delimiter)
     if dialect == "sqlite":
         line = sa.cast(line, sa.LargeBinary)

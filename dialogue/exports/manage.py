@@ -185,7 +185,7 @@ def manage_job_file(job_id: int):
             response.headers["Content-Range"] = f"bytes */{size}"
             return response
     if request.method == "HEAD":  # what a download would be, without one (nothing leaves, nothing to audit)
-        response = Response(status=status, mimetype=MIMETYPES[job.format])
+        response = Response(status=status, content_type=MIMETYPES[job.format])
         response.content_length = stop - start
         response.headers["Accept-Ranges"] = "bytes"
         response.headers["ETag"] = f'"{etag}"'
@@ -203,7 +203,7 @@ def manage_job_file(job_id: int):
     engine = db.engine
     audit_id = jobs.record_download(engine, job, current_user, obj, details)
     body = jobs.Download(engine, job, start, stop, audit_id, details)
-    response = Response(body, status=status, mimetype=MIMETYPES[job.format], direct_passthrough=True)
+    response = Response(body, status=status, content_type=MIMETYPES[job.format], direct_passthrough=True)
     response.content_length = stop - start
     if status == 206:
         response.headers["Content-Range"] = f"bytes {start}-{stop - 1}/{size}"

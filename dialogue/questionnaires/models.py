@@ -117,6 +117,9 @@ class ResponseChannel(enum.StrEnum):
     paper = "paper"
 
 
+RESPONSE_CHANNEL_LABELS = {ResponseChannel.web: _l("Web"), ResponseChannel.paper: _l("Paper")}
+
+
 class Response(db.Model):
     """One resident's answers. Holds no name or e-mail address."""
 

@@ -77,7 +77,7 @@ def build(app) -> Built:
             (datetime(2026, 3, 15, 23, 30, tzinfo=UTC), ResponseChannel.paper, malmkoping, "young",
              [TRICKY, ("o1", "Cykel, ibland"), ["c"], -2, "elsewhere"]),
             (datetime(2026, 4, 2, 12, 0, tzinfo=UTC), ResponseChannel.web, None, "",
-             [EMOJI + " " + RTL, None, [], None, None]),
+             [EMOJI + " " + RTL, ("other", "Sparkcykel"), [], None, None]),
         ]
         responses = []
         for number, (at, channel, locality, group, answers) in enumerate(rows):

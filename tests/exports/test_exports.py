@@ -77,16 +77,28 @@ def test_wide_csv_is_exact(app, client, make_user, built):
     assert b"\r\n" in body and body.count(b"\r\n") >= 4
     rows = rows_of(response)
     other = sv(app, _l("%(question)s: other", question="Hur reser du?"))
-    assert rows[0][7:] == ["Vad är bäst i Flen?", "Hur reser du?", other, "Vad vill du ha mer av?",
-                           "Hur trivs du?", "Var bor du?"]
+
+    def code(title):
+        return sv(app, _l("%(title)s (code)", title=title))
+
+    assert rows[0][:4] == [sv(app, _l("Response ID")), sv(app, _l("Sent")) + " (UTC)", code(sv(app, _l("Channel"))),
+                           sv(app, _l("Channel"))]
+    assert rows[0][12:] == ["Vad är bäst i Flen?", code("Hur reser du?"), "Hur reser du?", other,
+                            code("Vad vill du ha mer av?"), "Vad vill du ha mer av?", "Hur trivs du?",
+                            code("Var bor du?"), "Var bor du?"]
     r1, r2, r3 = built.response_ids
+    flen, malmkoping = (str(built.locality_ids[n]) for n in ("Flen", "Malmköping"))
     outside = sv(app, _l("Outside the municipality"))
     assert rows[1:] == [
-        [str(r1), "2026-03-01T09:30:00Z", "web", "sv", "Flen", sv(app, GROUPS["resident"]), "",
-         NORDIC, "Tåg & buss", "", "Kultur; Natur, sjöar", "5", "Flen"],
-        [str(r2), "2026-03-15T23:30:00Z", "paper", "sv", "Malmköping", sv(app, GROUPS["young"]), "",
-         TRICKY, "Till fots", "Cykel, ibland", "'=Idrott", "-2", outside],
-        [str(r3), "2026-04-02T12:00:00Z", "web", "sv", "", "", "", EMOJI + " " + RTL, "", "", "", "", ""],
+        [str(r1), "2026-03-01T09:30:00Z", "web", "Webb", "sv", "svenska", flen, "Flen", "resident",
+         sv(app, GROUPS["resident"]), "", "", NORDIC, "o2", "Tåg & buss", "", "a; b", "Kultur; Natur, sjöar", "5",
+         flen, "Flen"],
+        [str(r2), "2026-03-15T23:30:00Z", "paper", "Papper", "sv", "svenska", malmkoping, "Malmköping", "young",
+         sv(app, GROUPS["young"]), "", "", TRICKY, "o1", "Till fots", "Cykel, ibland", "c", "'=Idrott", "-2",
+         "elsewhere", outside],
+        # "other" is chosen: its label, and what was written after it
+        [str(r3), "2026-04-02T12:00:00Z", "web", "Webb", "sv", "svenska", "", "", "", "", "", "", EMOJI + " " + RTL,
+         "other", sv(app, _l("Other")), "Sparkcykel", "", "", "", "", ""],
     ]
     # numbers are never quoted (spreadsheets keep them numeric), a negative one is not neutralised
     assert b',-2,"' in body and b',5,"' in body
@@ -98,21 +110,29 @@ def test_long_csv_with_semicolons_is_exact(client, make_user, built):
     response = export(client, dataset="responses_long", questionnaire=built.questionnaire_id, delimiter="semicolon")
     assert response.status_code == 200
     rows = rows_of(response, ";")
-    assert len(rows[0]) == 6
+    assert len(rows[0]) == 9
     r1, r2, r3 = built.response_ids
     at1, at2, at3 = "2026-03-01T09:30:00Z", "2026-03-15T23:30:00Z", "2026-04-02T12:00:00Z"
+    i1, i2, i3, i4, i5 = (str(i) for i in built.question_ids)
     q = ["Vad är bäst i Flen?", "Hur reser du?", "Vad vill du ha mer av?", "Hur trivs du?", "Var bor du?"]
+    flen = str(built.locality_ids["Flen"])
     assert rows[1:] == [
-        [str(r1), at1, "1", q[0], NORDIC, ""], [str(r1), at1, "2", q[1], "Tåg & buss", ""],
-        [str(r1), at1, "3", q[2], "Kultur; Natur, sjöar", ""], [str(r1), at1, "4", q[3], "5", ""],
-        [str(r1), at1, "5", q[4], "Flen", ""],
-        [str(r2), at2, "1", q[0], TRICKY, ""], [str(r2), at2, "2", q[1], "Till fots", "Cykel, ibland"],
-        [str(r2), at2, "3", q[2], "'=Idrott", ""],
-        # the answer column holds text of every kind, so a number there is text (and neutralised)
-        [str(r2), at2, "4", q[3], "'-2", ""],
-        [str(r2), at2, "5", q[4], rows[10][4], ""],
-        [str(r3), at3, "1", q[0], EMOJI + " " + RTL, ""], [str(r3), at3, "3", q[2], "", ""],
+        # response, sent, question id, number, text, answer (text or codes), its label, a scale's number, other
+        [str(r1), at1, i1, "1", q[0], NORDIC, "", "", ""], [str(r1), at1, i2, "2", q[1], "o2", "Tåg & buss", "", ""],
+        [str(r1), at1, i3, "3", q[2], "a; b", "Kultur; Natur, sjöar", "", ""],
+        [str(r1), at1, i4, "4", q[3], "", "", "5", ""], [str(r1), at1, i5, "5", q[4], flen, "Flen", "", ""],
+        [str(r2), at2, i1, "1", q[0], TRICKY, "", "", ""],
+        [str(r2), at2, i2, "2", q[1], "o1", "Till fots", "", "Cykel, ibland"],
+        [str(r2), at2, i3, "3", q[2], "c", "'=Idrott", "", ""],
+        # a scale's answer is a number in a column of its own: never quoted, never neutralised
+        [str(r2), at2, i4, "4", q[3], "", "", "-2", ""],
+        [str(r2), at2, i5, "5", q[4], "elsewhere", rows[10][6], "", ""],
+        [str(r3), at3, i1, "1", q[0], EMOJI + " " + RTL, "", "", ""],
+        [str(r3), at3, i2, "2", q[1], "other", rows[12][6], "", "Sparkcykel"],
+        [str(r3), at3, i3, "3", q[2], "", "", "", ""],
     ]
+    assert rows[12][6] != "other" and rows[10][6] != "elsewhere"
+    assert b";-2;" in response.get_data()
 
 
 def test_every_formula_prefix_is_neutralised_in_csv_and_xlsx(app, client, make_user, built):
@@ -124,13 +144,13 @@ def test_every_formula_prefix_is_neutralised_in_csv_and_xlsx(app, client, make_u
         db.session.commit()
     analyst(client, make_user)
     rows = rows_of(export(client, dataset="contributions", channel="seminar"))
-    assert [r[8] for r in rows[1:]] == ["'=1+1", "'+46 157", "'-minus", "'@SUM(A1)", "'\ttab", "'\rcr", "safe = fine"]
+    assert [r[12] for r in rows[1:]] == ["'=1+1", "'+46 157", "'-minus", "'@SUM(A1)", "'\ttab", "'\rcr", "safe = fine"]
     sheet = read_xlsx(export(client, dataset="contributions", channel="seminar", format="xlsx").get_data())
-    assert [r[8] for r in sheet[1:]] == ["'=1+1", "'+46 157", "'-minus", "'@SUM(A1)", "'\ttab", "'\rcr",
+    assert [r[12] for r in sheet[1:]] == ["'=1+1", "'+46 157", "'-minus", "'@SUM(A1)", "'\ttab", "'\rcr",
                                          "safe = fine"]
     # a number in a numeric column stays a number, negative or not
     wide = read_xlsx(export(client, questionnaire=built.questionnaire_id, format="xlsx").get_data())
-    assert [r[11] for r in wide[1:3]] == [5, -2]
+    assert [r[18] for r in wide[1:3]] == [5, -2]
     # JSON Lines is data for programs: nothing is added
     lines = export(client, dataset="contributions", channel="seminar", format="jsonl").get_data().decode()
     assert [json.loads(line)["text"] for line in lines.splitlines()] == dangerous
@@ -151,7 +171,7 @@ def test_every_dataset_in_every_format(app, client, make_user, built, dataset, f
     assert response.is_streamed
     body = response.get_data()
     # the questionnaire chosen narrows the contributions to its three
-    expected = {"responses_wide": 3, "responses_long": 12, "contributions": 3, "signups": 1, "codebook": 3}[dataset]
+    expected = {"responses_wide": 3, "responses_long": 13, "contributions": 3, "signups": 1, "codebook": 3}[dataset]
     if fmt == "csv":
         assert len(rows_of(response)) == expected + 1
     elif fmt == "xlsx":
@@ -309,8 +329,8 @@ def test_filters_narrow_contributions(client, make_user, built):
 def test_contributions_carry_their_codes(client, make_user, built):
     analyst(client, make_user)
     rows = rows_of(export(client, dataset="contributions"))
-    assert rows[1][9:] == ["Bo och leva; -Natur", f"{built.node_ids[0]}; {built.node_ids[1]}"]
-    assert rows[4][9:] == ["", ""]
+    assert rows[1][13:] == [f"{built.node_ids[0]}; {built.node_ids[1]}", "Bo och leva; -Natur"]
+    assert rows[4][13:] == ["", ""]
 
 
 def test_hidden_responses_are_left_out(app, client, make_user, built):
@@ -329,7 +349,7 @@ def test_broken_off_download_is_audited_as_incomplete(app, client, make_user, bu
     response.close()
     with app.app_context():
         details = db.session.scalar(sa.select(AuditEvent.details).where(AuditEvent.action == "export.download"))
-    assert details["complete"] is False and details["bytes"] == len(first) and details["rows"] == 12
+    assert details["complete"] is False and details["bytes"] == len(first) and details["rows"] == 13
 
 
 def test_cli_exports_and_audits_without_a_user(app, built, tmp_path):
@@ -372,4 +392,4 @@ def test_age_bands_are_labelled(app, client, make_user, built):
         db.session.commit()
     analyst(client, make_user)
     rows = rows_of(export(client, questionnaire=built.questionnaire_id))
-    assert rows[1][6] == sv(app, AGE_BANDS["30-44"])
+    assert rows[1][10:12] == ["30-44", sv(app, AGE_BANDS["30-44"])]

@@ -40,11 +40,13 @@ def test_libreoffice_reads_csv_and_xlsx_with_nordic_characters(app, client, make
     # Calc told it is UTF-8 with semicolons, as the export page says; the byte order mark is not read as text
     from_csv = _soffice(tmp_path, tmp_path / "wide-semicolon.csv", "CSV:59,34,76,1")
     from_xlsx = _soffice(tmp_path, tmp_path / "wide.xlsx")
-    header = sv(app, _l("Response"))  # headers are in the municipality's language, Swedish in the demo
+    header = sv(app, _l("Response ID"))  # headers are in the municipality's language, Swedish in the demo
     for table in (from_csv, from_xlsx):
         assert table[0][0] == header, table[0][:3]
-        assert table[1][7] == NORDIC
-        assert table[2][7] == TRICKY
-        assert table[3][7] == EMOJI + " " + RTL
-        assert table[2][10] == "'=Idrott"  # shown as text, never run
-        assert table[1][11] == "5" and table[2][11] == "-2"
+        assert table[1][12] == NORDIC
+        assert table[2][12] == TRICKY
+        assert table[3][12] == EMOJI + " " + RTL
+        assert table[2][17] == "'=Idrott"  # shown as text, never run
+        assert table[1][18] == "5" and table[2][18] == "-2"
+    # the XLSX's times are dates in Stockholm's wall time (10:30 in winter for 09:30 UTC), read as such
+    assert from_xlsx[0][1].endswith("(Europe/Stockholm)") and from_xlsx[1][1] == "2026-03-01 10:30:00"
