@@ -33,9 +33,10 @@ def sample_args() -> dict[str, object]:
     from dialogue.extensions import db
     from dialogue.processes.models import Phase, Process
     from dialogue.questionnaires.answers import Answers
-    from dialogue.questionnaires.models import Questionnaire
+    from dialogue.questionnaires.models import FeedbackContact, Questionnaire
     from dialogue.questionnaires.services import store_response
     from dialogue.steering.demo import load_vetlanda
+    from dialogue.steering.feedback import unsubscribe_token
     from dialogue.steering.models import Measurement
     from dialogue.vision.models import NodeKind, Vision, VisionNode
     from tests.conftest import PASSWORD
@@ -70,8 +71,8 @@ def sample_args() -> dict[str, object]:
         round_id=agreement_round.id, item_id=agreement_round.items[0].id, user_id=coder_a.id, mail_id=mail_id,
         process_slug=process.slug, questionnaire_slug=questionnaire.slug, vision_slug=vision.slug,
         registration_token=registration_token, response_token=stored.token, invitation_token=invitation_token,
-        # the unsubscribe page reads the same for any token, known or not
-        feedback_token="sample")
+        # signed by us: the unsubscribe page reads the same whether its address is still on the list or not
+        feedback_token=unsubscribe_token(FeedbackContact(id=0, email="sample@example.se")))
     load_vetlanda()  # indicators with measurements
     db.session.commit()
     measurement = db.session.scalar(sa.select(Measurement).limit(1))

@@ -68,6 +68,22 @@ def pending_count(process_id: int) -> tuple[int, int]:
     return waiting or 0, told or 0
 
 
+def mail_topic(contact_id: int) -> str:
+    """What the message to a contact is filed under (see dialogue.core.mail.queue): deleting the address
+    deletes the message, queued or sent, with it."""
+    return f"feedback:{contact_id}"
+
+
+def _forget(where) -> int:
+    """Delete the contacts matching *where* and every message to them; how many contacts went."""
+    ids = db.session.scalars(sa.select(FeedbackContact.id).where(where)).all()
+    if not ids:
+        return 0
+    mail.discard(*(mail_topic(i) for i in ids))
+    result = db.session.execute(sa.delete(FeedbackContact).where(where))
+    return result.rowcount or 0
+
+
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="feedback-unsubscribe")
 
@@ -81,32 +97,46 @@ def unsubscribe_token(contact: FeedbackContact) -> str:
     return _serializer().dumps([contact.id, _fingerprint(contact.email)])
 
 
-def unsubscribe(token: str) -> int:
-    """Delete the address behind *token* (every row with it); 0 for unknown or used tokens."""
+def _read(token: str) -> tuple[int, str] | None:
+    """(contact id, address fingerprint) from a token we signed; None for anything else."""
     if not token or len(token) > 200:
-        return 0
+        return None
     try:
         contact_id, fingerprint = _serializer().loads(token)
     except (BadSignature, ValueError, TypeError):
-        return 0
-    contact = db.session.get(FeedbackContact, contact_id) if isinstance(contact_id, int) else None
-    if contact is None or _fingerprint(contact.email) != fingerprint:
-        return 0
-    result = db.session.execute(sa.delete(FeedbackContact).where(
-        sa.func.lower(FeedbackContact.email) == contact.email.strip().lower()))
-    return result.rowcount or 0
+        return None
+    if not isinstance(contact_id, int) or not isinstance(fingerprint, str):
+        return None
+    return contact_id, fingerprint
 
 
-def _render(follow_up: FollowUp, process: Process, vision: Vision, contact: FeedbackContact) -> tuple[str, str]:
+def is_ours(token: str) -> bool:
+    """Whether we signed *token*; says nothing about whether its address is still on the list."""
+    return _read(token) is not None
+
+
+def unsubscribe(token: str) -> int:
+    """Delete the address behind *token* (every row with it, and the mail to it); 0 for unknown or used
+    tokens."""
+    read = _read(token)
+    contact = db.session.get(FeedbackContact, read[0]) if read else None
+    if contact is None or _fingerprint(contact.email) != read[1]:
+        return 0
+    return _forget(sa.func.lower(FeedbackContact.email) == contact.email.strip().lower())
+
+
+def _render(follow_up: FollowUp, process: Process, vision: Vision, contact: FeedbackContact) -> tuple[str, str, str]:
+    """(subject, body, unsubscribe address) of the message to *contact*."""
     locale = contact.locale if contact.locale in MAIL_LOCALES else "sv"
+    # the same address in the text and in List-Unsubscribe: a GET shows the button, a POST unsubscribes
+    unsubscribe_url = url_for("steering.unsubscribe", token=unsubscribe_token(contact), lang=locale, _external=True)
     body = render_template(
         f"steering/emails/feedback.{locale}.txt", process_title=tr(process.title, locale),
         vision_name=tr(vision.name, locale), message=tr(follow_up.message, locale),
         follow_up_url=url_for("steering.follow_up", slug=vision.slug, lang=locale, _external=True),
-        unsubscribe_url=url_for("steering.unsubscribe", token=unsubscribe_token(contact), lang=locale,
-                                _external=True))
+        unsubscribe_url=unsubscribe_url)
     subject, _sep, text = body.partition("\n\n")
-    return subject.strip(), text.strip() + "\n"
+    return subject.strip(), text.strip() + "\n", unsubscribe_url
 
 
 def send(follow_up: FollowUp, now: datetime | None = None) -> list[int]:
@@ -136,15 +166,15 @@ def send(follow_up: FollowUp, now: datetime | None = None) -> list[int]:
         if not claimed or told_before is not None:
             continue  # another run has it, or this address was told already
         contact = db.session.get(FeedbackContact, max(claimed))  # the latest language the resident chose
-        subject, body = _render(follow_up, process, vision, contact)
-        queued.append(mail.queue(contact.email, subject, body))
+        subject, body, unsubscribe_url = _render(follow_up, process, vision, contact)
+        queued.append(mail.queue(contact.email, subject, body, topic=mail_topic(contact.id),
+                                 unsubscribe_url=unsubscribe_url))
     db.session.flush()
     log.info("feedback for process %s: %d message(s) queued", process.id, len(queued))
     return queued
 
 
 def purge(now: datetime, retention_days: int) -> int:
-    """Delete the addresses told *retention_days* ago or longer; returns how many rows went."""
-    cutoff = now - timedelta(days=retention_days)
-    result = db.session.execute(sa.delete(FeedbackContact).where(FeedbackContact.notified_at < cutoff))
-    return result.rowcount or 0
+    """Delete the addresses told *retention_days* ago or longer, and the mail to them (a message still
+    queued or set aside holds the address too); returns how many rows went."""
+    return _forget(FeedbackContact.notified_at < now - timedelta(days=retention_days))

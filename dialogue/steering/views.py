@@ -9,7 +9,7 @@ from dialogue.coding.models import Channel
 from dialogue.coding.trace import counts_behind
 from dialogue.core.formats import number
 from dialogue.core.time import today
-from dialogue.extensions import db, limiter
+from dialogue.extensions import csrf, db, limiter
 from dialogue.i18n import _, _p
 from dialogue.processes.models import Process
 from dialogue.steering import feedback, services
@@ -87,14 +87,25 @@ def follow_up(slug: str):
 
 @bp.route("/feedback/unsubscribe/<token>", methods=["GET", "POST"])
 @limiter.limit("20 per minute")
+@csrf.exempt  # a mail program's one-click POST has neither cookies nor a form token: the signed token is enough
 def unsubscribe(token: str):
-    """Delete one's address from the feedback list. The page reads the same for any token, known or not,
-    so it tells nobody whether an address was on the list. A GET changes nothing (mail programs
-    open links to check them); the button sends the POST."""
+    """Delete one's address from the feedback list. The page reads the same for any address, still on the
+    list or not, so it tells nobody whether an address was on it. A GET changes nothing (mail programs
+    open links to check them); the page's button sends a POST with its CSRF token. A mail program's
+    one-click unsubscription (RFC 8058) POSTs ``List-Unsubscribe=One-Click`` to the List-Unsubscribe
+    address and gets the answer at once, with no page to act on.
+
+    :raise 400: a token we did not sign
+    """
+    if not feedback.is_ours(token):
+        return render_template("steering/display/unsubscribe_invalid.html"), 400
     form = ConfirmForm()
     done = False
-    if request.method == "POST" and form.validate_on_submit():
+    if request.method == "POST":
+        if request.form.get("List-Unsubscribe") != "One-Click":
+            csrf.protect()  # the page's button
         feedback.unsubscribe(token)
         db.session.commit()
         done = True
     return render_template("steering/display/unsubscribe.html", form=form, done=done)
+

@@ -146,9 +146,9 @@ def test_unsubscribe_deletes_the_address_and_stops_the_mail(mail_app, smtp):
     assert count(mail_app, FeedbackContact) == 3
     # idempotent, and an unknown token reads the same
     again = client.post(url, data={"csrf_token": csrf_token(client, url)}).get_data(as_text=True)
-    unknown = client.post("/feedback/unsubscribe/forged?lang=en",
-                          data={"csrf_token": csrf_token(client, url)}).get_data(as_text=True)
-    assert _main(again) == _main(text) == _main(unknown)
+    unknown = client.post("/feedback/unsubscribe/forged?lang=en", data={"csrf_token": csrf_token(client, url)})
+    assert _main(again) == _main(text)
+    assert unknown.status_code == 400 and "The link does not work" in unknown.get_data(as_text=True)
     assert client.post(url, data={}).status_code == 400  # CSRF
     with mail_app.app_context():
         process = db.session.scalar(sa.select(Process))
@@ -156,6 +156,86 @@ def test_unsubscribe_deletes_the_address_and_stops_the_mail(mail_app, smtp):
         db.session.commit()
     send_feedback(mail_app)
     assert {m["To"].lower() for m in smtp.wait_for(2)} == {"bo@example.dk", "cleo@example.org"}
+
+
+DANISH_TITLE = "Vision 2040 for Flen kommune og omegn: sådan gik det med Sörmlands vision"  # folded: it lost a space
+
+
+def test_the_results_mail_offers_one_click_unsubscription_that_works(mail_app, smtp):
+    """RFC 8058: the mail program POSTs List-Unsubscribe=One-Click to the header's address, with no
+    cookies and no CSRF token; a GET (a link scanner) changes nothing."""
+    demo(mail_app)
+    with mail_app.app_context():
+        process = db.session.scalar(sa.select(Process))
+        process.title = {**process.title, "da": DANISH_TITLE}
+        db.session.commit()
+    send_feedback(mail_app)
+    by_address = {m["To"].lower(): m for m in smtp.wait_for(3)}
+    danish = by_address["bo@example.dk"]
+    assert danish["Subject"] == f"Det blev der ud af dialogen: {DANISH_TITLE}"
+    headers = {}
+    for address, message in by_address.items():
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        url = re.fullmatch(r"<(https://\S+)>", message["List-Unsubscribe"]).group(1)
+        assert url.startswith(f"{PUBLIC}/feedback/unsubscribe/") and url in body(message)  # the link in the text
+        headers[address] = url.removeprefix(PUBLIC)
+    scanner = mail_app.test_client()
+    page = scanner.get(headers["bo@example.dk"])
+    assert page.status_code == 200 and 'name="csrf_token"' in page.get_data(as_text=True)
+    assert count(mail_app, FeedbackContact) == 4
+    # the mail program: a fresh client, the form body of RFC 8058 and nothing else
+    done = mail_app.test_client().post(headers["bo@example.dk"], data={"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200 and "Location" not in done.headers
+    with mail_app.app_context():
+        assert sorted(db.session.scalars(sa.select(FeedbackContact.email))) == ["anna@example.se",
+                                                                                "cleo@example.org"]
+        # the message to the address went with it
+        assert sorted(db.session.scalars(sa.select(OutgoingMail.to))) == ["anna@example.se", "cleo@example.org"]
+    # multipart/form-data is allowed too
+    done = mail_app.test_client().post(headers["cleo@example.org"], data={"List-Unsubscribe": "One-Click"},
+                                       content_type="multipart/form-data")
+    assert done.status_code == 200
+    assert count(mail_app, FeedbackContact) == 1
+    # the same POST again is no error and tells nothing
+    assert mail_app.test_client().post(headers["cleo@example.org"],
+                                       data={"List-Unsubscribe": "One-Click"}).status_code == 200
+
+
+def test_a_forged_unsubscribe_link_is_refused_in_the_reader_s_language(mail_app):
+    demo(mail_app, decided=False)
+    with mail_app.app_context():
+        contact = db.session.scalar(sa.select(FeedbackContact).where(FeedbackContact.email == "anna@example.se"))
+        token = feedback.unsubscribe_token(contact)
+    client = mail_app.test_client()
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    for bad in ("forged", tampered, "x" * 300):
+        for method in (client.get, client.post):
+            response = method(f"/feedback/unsubscribe/{bad}?lang=da", data={"List-Unsubscribe": "One-Click"})
+            assert response.status_code == 400
+            assert '<html lang="da"' in response.get_data(as_text=True)
+    assert count(mail_app, FeedbackContact) == 4
+
+
+def test_purge_and_unsubscribing_delete_the_queued_mail_too(app):
+    """A message still queued (the mail server was down, or it was set aside) holds the address as well."""
+    demo(app)
+    with app.test_request_context("/", base_url=PUBLIC, method="POST"):
+        queued = feedback.send(feedback.due(today())[0])
+        db.session.commit()
+    assert len(queued) == 3 and count(app, OutgoingMail) == 3
+    with app.app_context():
+        mail_to = dict(db.session.execute(sa.select(OutgoingMail.to, OutgoingMail.unsubscribe_url)).all())
+        anna = db.session.scalar(sa.select(FeedbackContact).where(FeedbackContact.email == "anna@example.se"))
+        anna.notified_at = utcnow() - timedelta(days=91)
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["steering", "purge"])
+    assert result.exit_code == 0 and "Deleted 1 feedback address(es)" in result.output
+    with app.app_context():
+        assert sorted(db.session.scalars(sa.select(OutgoingMail.to))) == ["bo@example.dk", "cleo@example.org"]
+    path = mail_to["cleo@example.org"].removeprefix(PUBLIC)
+    assert app.test_client().post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 200
+    with app.app_context():
+        assert list(db.session.scalars(sa.select(OutgoingMail.to))) == ["bo@example.dk"]
 
 
 def _main(html: str) -> str:
