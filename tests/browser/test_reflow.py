@@ -84,7 +84,7 @@ def walk(live_server) -> dict:
     from dialogue.core.base import utcnow
     from dialogue.exports.models import ExportJob
 
-    load_demo(live_server.app)
+    load_demo(live_server.app, sample_responses=60)  # answers fill the report and results pages
     with live_server.app.app_context():
         args = sample_args()
         admin = services.create_user("admin@test.example", PASSWORD, "admin")
