@@ -55,10 +55,10 @@ def test_analyst_downloads_each_format_and_it_opens(page, built):
     data = download(page, start, format="csv", delimiter="semicolon")
     check_page(page)  # the job page, the file ready
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
-    assert rows[1][7] == NORDIC and len(rows) == 4
+    assert rows[1][12] == NORDIC and len(rows) == 4
 
     data = download(page, start, format="xlsx")
-    assert read_xlsx(data)[1][7] == NORDIC
+    assert read_xlsx(data)[1][12] == NORDIC
 
     data = download(page, start, dataset="responses_long", format="jsonl")
     assert [json.loads(line)["answer"] for line in data.decode().splitlines()][0] == NORDIC
