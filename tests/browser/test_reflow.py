@@ -148,4 +148,4 @@ def test_no_page_scrolls_sideways_at_360_px(playwright_browser, live_server, wal
         context.close()
     print(f"reflow walk: {len(public)} public and {len(staff)} staff pages in {time.monotonic() - started:.1f} s")
     assert len(public) > 10 and len(staff) > 40
-    assert not failures, f"{len(failures)} pages scroll sideways at {NARROW['width']} px:\n" + "\n".join(failures)
+    assert not failures, f"{len(failures)} of the pages fail at {NARROW['width']} px:\n" + "\n".join(failures)
