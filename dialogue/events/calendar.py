@@ -2,7 +2,9 @@
 
 Times carry the municipality's time zone (TZID with a VTIMEZONE), so that a calendar shows 19:00 in
 Flen on both sides of a daylight-saving change. UID stays and SEQUENCE rises with every change, so a
-subscriber's calendar updates the event instead of adding another; a cancelled event says so.
+subscriber's calendar updates the event instead of adding another; a cancelled event says so. Mail
+carries the event as PUBLISH, and its cancellation as CANCEL (iTIP, RFC 5546), with the organizer that
+both methods require, so that a calendar that took the event in removes it.
 """
 
 from __future__ import annotations
@@ -84,7 +86,14 @@ def vtimezone(zone: ZoneInfo, years: set[int]) -> list[str]:
     return lines + ["END:VTIMEZONE"]
 
 
-def vevent(event: Event, zone: ZoneInfo, url: str, locality: str, locale: str) -> list[str]:
+def _organizer(name: str, address: str) -> str:
+    """ORGANIZER with a common name: a quoted parameter value holds no DQUOTE and no control character."""
+    name = _CONTROL.sub("", _BREAK.sub(" ", name)).replace('"', "'")
+    return f'ORGANIZER;CN="{name}":mailto:{address}'
+
+
+def vevent(event: Event, zone: ZoneInfo, url: str, locality: str, locale: str,
+           organizer: tuple[str, str] | None = None) -> list[str]:
     location = ", ".join(part for part in (event.venue, event.address, locality) if part)
     lines = [
         "BEGIN:VEVENT",
@@ -99,21 +108,29 @@ def vevent(event: Event, zone: ZoneInfo, url: str, locality: str, locale: str) -
         f"LOCATION:{_escape(location)}",
         f"URL:{url}",
         f"STATUS:{'CANCELLED' if event.state == EventState.cancelled else 'CONFIRMED'}",
-        "END:VEVENT",
     ]
-    return lines
+    if organizer:
+        lines.append(_organizer(*organizer))
+    return lines + ["END:VEVENT"]
 
 
-def calendar(events: list[tuple[Event, str, str]], zone: ZoneInfo, name: str, locale: str) -> str:
-    """An iCalendar file for (event, url, locality name) triples, CRLF line ends."""
+def calendar(events: list[tuple[Event, str, str]], zone: ZoneInfo, name: str, locale: str,
+             method: str = "PUBLISH", organizer: tuple[str, str] | None = None) -> str:
+    """An iCalendar file for (event, url, locality name) triples, CRLF line ends.
+
+    *method* is PUBLISH, or CANCEL to take a cancelled event out of the calendars it went into by mail
+    (same UID, a higher SEQUENCE); *organizer* is (name, address), which mail needs (RFC 5546 3.2).
+    """
+    if method not in ("PUBLISH", "CANCEL"):
+        raise ValueError(method)
     years = {y for event, _u, _l in events for y in (event.starts_at.astimezone(zone).year,
                                                     event.ends_at.astimezone(zone).year)}
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//dialogue//events//EN", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"X-WR-CALNAME:{_escape(name)}", f"X-WR-TIMEZONE:{zone.key}"]
+             f"METHOD:{method}", f"X-WR-CALNAME:{_escape(name)}", f"X-WR-TIMEZONE:{zone.key}"]
     if events:
         # the year before as well, so that the first event falls after an observance's onset
         lines += vtimezone(zone, years | {min(years) - 1})
     for event, url, locality in events:
-        lines += vevent(event, zone, url, locality, locale)
+        lines += vevent(event, zone, url, locality, locale, organizer)
     lines.append("END:VCALENDAR")
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"

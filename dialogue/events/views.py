@@ -118,11 +118,15 @@ def feed_ics():
 
 
 def event_ics_text(event: Event) -> str:
+    """The event for a mail's attachment: its cancellation (METHOD:CANCEL) once it is cancelled."""
     localities = _locality_names()
     url = url_for("events.show", event_id=event.id, _external=True)
     municipality = get_municipality()
+    config = current_app.config
     return calendar.calendar([(event, url, localities.get(event.locality_id, ""))], zone(),
-                             municipality.name if municipality else "dialogue", current_locale())
+                             municipality.name if municipality else "dialogue", current_locale(),
+                             method="CANCEL" if event.state == EventState.cancelled else "PUBLISH",
+                             organizer=(config["MAIL_SENDER_NAME"], config["MAIL_SENDER"]))
 
 
 def queue_registration_mail(registration: Registration, event: Event, template: str, token: str | None = None) -> int:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from dialogue.core.models import OutgoingMail
 from dialogue.events.models import Registration, RegistrationContact
 from dialogue.extensions import db
-from tests.conftest import count, csrf_token
+from tests.conftest import count, csrf_token, login
 from tests.events.helpers import make_event
 from tests.smtp import free_port
 
@@ -155,3 +155,37 @@ def test_signup_page_for_an_event_without_sign_up(app):
     page = app.test_client().get(f"/events/{event_id}/signup?lang=en")
     assert "not open" in page.get_data(as_text=True)
     assert count(app, Registration) == 0
+
+
+def calendar_of(message) -> tuple[str, dict[str, str]]:
+    """(the attachment's Content-Type method, {property: value} of the calendar's METHOD and its VEVENT)."""
+    part = next(p for p in message.iter_attachments() if p.get_content_type() == "text/calendar")
+    text = part.get_content().replace("\r\n ", "")  # unfolded (RFC 5545 3.1)
+    properties = {}
+    for line in text.split("\r\n"):
+        name, _sep, value = line.partition(":")
+        properties.setdefault(name.split(";")[0], value)
+        if line == "BEGIN:VEVENT":
+            properties = {"METHOD": properties["METHOD"]}
+    return part.get_param("method"), properties
+
+
+def test_a_cancelled_event_leaves_the_calendars_it_was_mailed_to(mail_app, smtp, make_user):
+    """RFC 5546: the cancellation is METHOD:CANCEL with the invitation's UID, STATUS:CANCELLED and a higher
+    SEQUENCE, from the organizer, and the attachment's Content-Type says the same method (RFC 6047)."""
+    event_id = make_event(mail_app, capacity=5)
+    signup(mail_app.test_client(), event_id, "Ebba Ek", "ebba@example.se", lang="en")
+    invitation_method, invitation = calendar_of(smtp.wait_for(1)[0])
+    assert invitation_method == invitation["METHOD"] == "PUBLISH"
+    assert invitation["STATUS"] == "CONFIRMED"
+    staff = mail_app.test_client()
+    login(staff, make_user("organizer"))
+    staff.post(f"/staff/events/{event_id}/cancel",
+               data={"csrf_token": csrf_token(staff, f"/staff/events/{event_id}"), "confirm": "yes"})
+    cancellation = smtp.wait_for(2)[1]
+    method, cancelled = calendar_of(cancellation)
+    assert method == cancelled["METHOD"] == "CANCEL"
+    assert cancelled["STATUS"] == "CANCELLED"
+    assert cancelled["UID"] == invitation["UID"]
+    assert int(cancelled["SEQUENCE"]) > int(invitation["SEQUENCE"])
+    assert cancelled["ORGANIZER"] == invitation["ORGANIZER"] == "mailto:dialog@flen.example"
