@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from dialogue.coding.models import Contribution
 from dialogue.core.time import zone
 from dialogue.extensions import db
+from dialogue.i18n import _
 from dialogue.questionnaires.answers import OTHER, as_list, choices_for
 from dialogue.questionnaires.models import Answer, Question, QuestionType, Response
 
@@ -40,7 +41,7 @@ def distribution(question: Question, localities) -> list[Bar]:
     else:
         labels = choices_for(question, localities)
         if question.allow_other:
-            labels.append((OTHER, "Other"))
+            labels.append((OTHER, _("Other")))
     total = sum(counts.values()) or 1
     return [Bar(label, counts.get(value, 0), round(100 * counts.get(value, 0) / total, 1)) for value, label in labels]
 

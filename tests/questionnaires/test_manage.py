@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from dialogue.coding.models import Channel, Contribution
 from dialogue.core.models import AuditEvent
 from dialogue.extensions import db
-from dialogue.questionnaires.models import Question, Questionnaire, Response, ResponseChannel, State
+from dialogue.questionnaires.models import Question, Questionnaire, QuestionType, Response, ResponseChannel, State
 from tests.conftest import count, csrf_token, login
 from tests.questionnaires.helpers import answer_all, demo_questions, hidden_fields
 
@@ -226,3 +226,17 @@ def test_text_answers_page_and_keep_their_filters(app, client, make_user, munici
     assert "q=skogen" in link and "page=2" in link and link.endswith("#texts")
     second = client.get(link.split("#")[0]).get_data(as_text=True)
     assert "Page 2 of 2" in second and "Skogen 0<" in second.replace("\n", "<")
+
+
+def test_results_name_the_other_choice_in_the_readers_language(app, client, make_user, municipality):
+    """A question with choices that offers "Other: ___" has a bar for it, labelled like every other choice."""
+    with app.app_context():
+        question = next(q for q in db.session.scalar(sa.select(Questionnaire).where(
+            Questionnaire.slug == "nar-ar-flens-kommun-som-bast")).questions if q.type == QuestionType.group)
+        question.allow_other = True
+        db.session.commit()
+    login(client, make_user("analyst"))
+    url = f"/staff/questionnaires/{questionnaire_id(app, 'nar-ar-flens-kommun-som-bast')}/results"
+    for lang, word in (("sv", "Annat"), ("da", "Andet"), ("en", "Other")):
+        page = client.get(f"{url}?lang={lang}").get_data(as_text=True)
+        assert f'<th scope="row">{word}</th>' in page, lang
