@@ -290,11 +290,12 @@ def responses_wide(questionnaire: Questionnaire, filters: ExportFilters) -> Data
     bounds = _scale_bounds(questionnaire.questions)
     columns = _response_columns()
 
-    def pick(value: sa.ColumnElement) -> sa.ColumnElement:
-        return sa.func.max(sa.case((Answer.question_id == question.id, value)))
-
     for number, question in enumerate(questionnaire.questions, start=1):
         answer = _answer_value(question, Answer.value, localities)
+
+        def pick(value: sa.ColumnElement, question_id: int = question.id) -> sa.ColumnElement:
+            return sa.func.max(sa.case((Answer.question_id == question_id, value)))
+
         text = tr(question.text)
         about = _("Question %(number)s (%(type)s)", number=number, type=question.type.label)
         name = f"q{question.id}"
