@@ -62,6 +62,8 @@ class _Flavour:
         raise NotImplementedError
 
     def cell(self, column: Column) -> tuple[str, list]:
+        if isinstance(column.expr, sa.sql.elements.Null):  # e.g. the long layout's numbers when none are asked
+            return "", []
         if column.labelled is not None and column.labelled.labels:
             # The labels are known: put them in finished, so the database only picks one.
             labelled = column.labelled

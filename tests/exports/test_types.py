@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import zipfile
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -300,3 +300,25 @@ def test_demo_data_packages_validate(app, client, make_user, tmp_path):
             assert report.valid, (dataset, report.flatten(["rowNumber", "fieldNumber", "type", "note"]))
             rows = frictionless.Package(str(folder / "datapackage.json")).resources[0].read_rows()
             assert rows, dataset
+
+
+def test_long_layout_of_text_questions_only(app, client, make_user, municipality):
+    """No choice and no scale: the label and number columns are empty, and the line still has every cell."""
+    with app.app_context():
+        questionnaire = Questionnaire(slug="texts-only", title={"sv": "Text"}, questions=[
+            Question(position=0, type=QuestionType.short_text, text={"sv": "Vad?"})])
+        db.session.add(questionnaire)
+        db.session.flush()
+        response = Response(questionnaire_id=questionnaire.id, submission_key="texts-only",
+                            submitted_at=datetime(2026, 3, 1, 9, 30, tzinfo=UTC), channel="web", language="sv")
+        db.session.add(response)
+        db.session.flush()
+        from dialogue.questionnaires.models import Answer
+
+        db.session.add(Answer(response_id=response.id, question_id=questionnaire.questions[0].id, value="=ja"))
+        db.session.commit()
+        ids = (questionnaire.id, response.id, questionnaire.questions[0].id)
+    analyst(client, make_user)
+    for delimiter, separator in (("comma", ","), ("semicolon", ";")):
+        rows = rows_of(export(client, dataset="responses_long", questionnaire=ids[0], delimiter=delimiter), separator)
+        assert rows[1:] == [[str(ids[1]), "2026-03-01T09:30:00Z", str(ids[2]), "1", "Vad?", "'=ja", "", "", ""]]
