@@ -91,7 +91,7 @@ def test_agreement_round_end_to_end(page, make_page, live_server, demo_data):
     check_page(page)
     assert page.get_by_role("table", name="Kappa per building block").is_visible()
     assert "Disagreements to settle" in page.content()
-    page.locator("#disagreements ~ table a").first.click()
+    page.get_by_role("table", name="Disagreements to settle").get_by_role("link").first.click()
     check_page(page)
     _tab_to(page, "input[name=node]")
     page.keyboard.press("Space")  # nothing both chose is ticked: tick A's block 1 and B's block 2
