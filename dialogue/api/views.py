@@ -94,10 +94,12 @@ def questionnaire(questionnaire_id: int):
 # -- responses -------------------------------------------------------------------------------------------
 
 def _labeller(localities: dict[int, str]):
-    def label(question: Question, value: str, other_text: str) -> str:
+    def label(question: Question, value: str) -> str:
         kind = question.type
         if kind.is_text or kind == QuestionType.scale:
             return value
+        if value == OTHER:  # like every choice, its label; what was written after it is in other_text
+            return str(_("Other"))
         if kind == QuestionType.locality:
             return str(_("Elsewhere")) if value == ELSEWHERE else localities.get(int(value), value) \
                 if value.isdigit() else value
@@ -105,8 +107,6 @@ def _labeller(localities: dict[int, str]):
             return str(AGE_BANDS.get(value, value))
         if kind == QuestionType.group:
             return str(GROUPS.get(value, value))
-        if value == OTHER:
-            return other_text or str(_("Other"))
         options = {str(o["value"]): tr(o["label"]) for o in question.options}
         return options.get(value, value)
 
@@ -132,7 +132,7 @@ def _serialize_responses(rows: list[Response]) -> list[dict]:
             question = questions[answer.question_id]
             items.append({"question_id": question.id, "question": tr(question.text), "type": question.type.value,
                           "value": answer.value, "other_text": answer.other_text,
-                          "labels": [label(question, v, answer.other_text) for v in as_list(answer.value)]})
+                          "labels": [label(question, v) for v in as_list(answer.value)]})
         out.append({
             "id": r.id, "questionnaire_id": r.questionnaire_id, "submitted_at": _moment(r.submitted_at),
             "updated_at": _moment(r.updated_at), "channel": r.channel.value, "language": r.language,

@@ -193,3 +193,28 @@ def test_replies_with_labels_or_messages_vary_on_the_language(client, demo, make
         assert reply.headers["Cache-Control"] == "no-store"
     assert get("/api/v1/responses?limit=0", "en").json != get("/api/v1/responses?limit=0", "sv").json
     assert "accept-language" not in get("/api/v1/events", "en").vary
+
+
+def test_the_other_choice_is_labelled_like_the_choices_and_its_text_kept_apart(app, client, demo, make_token):
+    """As in the exports: the label says "Other" in the reader's language, other_text holds what was written."""
+    from dialogue.questionnaires.models import Answer, Question, QuestionType, Response
+
+    token, _email = make_token("analyst")
+    with app.app_context():
+        question = db.session.scalar(sa.select(Question).where(Question.type == QuestionType.group))
+        question.allow_other = True
+        response_id = db.session.scalar(sa.select(Response.id).where(Response.hidden.is_(False)).limit(1))
+        answer = db.session.scalar(sa.select(Answer).where(Answer.response_id == response_id,
+                                                           Answer.question_id == question.id))
+        if answer is None:
+            answer = Answer(response_id=response_id, question_id=question.id)
+            db.session.add(answer)
+        answer.value, answer.other_text = "other", "Pensionär och företagare"
+        question_id = question.id
+        db.session.commit()
+    for lang, word in (("sv", "Annat"), ("da", "Andet"), ("en", "Other")):
+        reply = client.get("/api/v1/responses?limit=500", headers={**bearer(token), "Accept-Language": lang})
+        row = next(row for row in reply.json["data"] if row["id"] == response_id)
+        item = next(a for a in row["answers"] if a["question_id"] == question_id)
+        assert item["value"] == "other" and item["labels"] == [word], (lang, item)
+        assert item["other_text"] == "Pensionär och företagare"
