@@ -129,8 +129,10 @@ def _unreachable_scrolling(page) -> list[str]:
         .then(results => results.violations.flatMap(v => v.nodes.map(n => n.target.join(' '))))""")
 
 
-def test_no_page_scrolls_sideways_at_360_px(playwright_browser, live_server, walk):
-    context = playwright_browser.new_context(base_url=live_server.url, locale="sv-SE", viewport=NARROW,
+@pytest.mark.parametrize("locale", ["sv-SE", "da-DK"])
+def test_no_page_scrolls_sideways_at_360_px(playwright_browser, live_server, walk, locale):
+    """In Swedish and in Danish, whose long compound words are what a narrow column has to break."""
+    context = playwright_browser.new_context(base_url=live_server.url, locale=locale, viewport=NARROW,
                                              device_scale_factor=1)
     page = context.new_page()
     app = live_server.app
@@ -144,8 +146,10 @@ def test_no_page_scrolls_sideways_at_360_px(playwright_browser, live_server, wal
         staff = _pages(staff_rules(app))
         for rule in staff:
             _check(page, url(rule, walk), failures)
+        assert page.locator("html").get_attribute("lang") == locale[:2]  # the walk was in that language
     finally:
         context.close()
-    print(f"reflow walk: {len(public)} public and {len(staff)} staff pages in {time.monotonic() - started:.1f} s")
+    print(f"reflow walk ({locale}): {len(public)} public and {len(staff)} staff pages in "
+          f"{time.monotonic() - started:.1f} s")
     assert len(public) > 10 and len(staff) > 40
     assert not failures, f"{len(failures)} of the pages fail at {NARROW['width']} px:\n" + "\n".join(failures)
