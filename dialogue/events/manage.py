@@ -233,14 +233,35 @@ def manage_copy(event_id: int):
     return redirect(url_for("events.manage_edit", event_id=copy.id))
 
 
+def _door_refusal(code: str, name: str) -> str:
+    """What staff at the door are told when services.check_in or a walk-in is refused."""
+    if code == "event-cancelled":
+        return _("The event is cancelled, so nobody can be checked in.")
+    if code == "registration-cancelled":
+        return _("%(name)s cancelled the sign-up, so the seat is no longer theirs and they cannot be checked "
+                 "in. If they are here, add them at the door.", name=name)
+    return _("%(name)s is on the waiting list and has no seat, so cannot be checked in.", name=name)
+
+
 @bp.route("/staff/events/<int:event_id>/registrations/<int:registration_id>/check-in", methods=["POST"])
 @staff_required(Role.organizer)
 def manage_check_in(event_id: int, registration_id: int):
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.event_id != event_id:
         abort(404)
-    services.check_in(registration, present=request.form.get("present") != "0")
-    db.session.commit()
+    present = request.form.get("present") != "0"
+    name = registration.contact.name if registration.contact else _("This person")
+    try:
+        changed = services.check_in(registration, present=present)
+    except services.EventError as refusal:
+        db.session.rollback()
+        flash(_door_refusal(str(refusal), name), "error")
+    else:
+        if changed:  # a second door device changes nothing and leaves no second record
+            audit("event.check_in" if present else "event.check_in_undone", registration)
+        elif present:
+            flash(_("%(name)s is already checked in.", name=name), "info")
+        db.session.commit()
     return redirect(url_for("events.manage_event", event_id=event_id, q=request.form.get("q") or None,
                             _anchor=f"r{registration_id}"))
 
@@ -252,9 +273,14 @@ def manage_walk_in(event_id: int):
     event = _event(event_id)
     form = WalkInForm()
     if form.validate_on_submit():
-        registration, _token = services.register(
-            event, group=form.group.data, name=form.name.data.strip(), email="", needs=[], needs_note="",
-            locale="sv", submission_key=new_submission_key(), walk_in=True)
+        try:
+            registration, _token = services.register(
+                event, group=form.group.data, name=form.name.data.strip(), email="", needs=[], needs_note="",
+                locale="sv", submission_key=new_submission_key(), walk_in=True)
+        except services.EventError as refusal:
+            db.session.rollback()
+            flash(_door_refusal(str(refusal), form.name.data.strip()), "error")
+            return redirect(url_for("events.manage_event", event_id=event_id))
         # staff add people at the door without a per-address limit; each addition is audited instead
         audit("event.walk_in", event, registration=registration.id)
         db.session.commit()

@@ -159,8 +159,11 @@ def register(event: Event, *, group: str, name: str, email: str, needs: list[str
              locale: str, submission_key: str, walk_in: bool = False) -> tuple[Registration, str | None]:
     """Sign a person up: a seat if one is free, else the waiting list.
 
-    Returns the registration and its cancel token (None when this submission was stored before).
+    Returns the registration and its cancel token (None when this submission was stored before). Someone
+    added at the door of a cancelled event is refused (EventError "event-cancelled").
     """
+    if walk_in:
+        _door_open(event.id)
     token = secrets.token_urlsafe(32)
     pools = pools_for(event, group)
     registration_id = insert_unless_present(db.session, Registration.__table__, {
@@ -192,11 +195,17 @@ def find_by_cancel_token(token: str) -> Registration | None:
     return db.session.scalar(sa.select(Registration).where(Registration.cancel_token_hash == token_hash(token)))
 
 
+def may_cancel(registration: Registration) -> bool:
+    """Someone checked in at the door came: their sign-up can no longer be cancelled."""
+    return registration.status != RegistrationStatus.attended
+
+
 def cancel_registration(registration: Registration) -> Registration | None:
     """Cancel; the seat goes at once to the first person waiting for it. Returns whoever moved up.
 
     The sign-up's row is locked and read again first: a second click on the same link, or a move up of this
-    very person that committed meanwhile, is seen as it is (cancelling twice does nothing more).
+    very person that committed meanwhile, is seen as it is (cancelling twice does nothing more). So is a
+    check-in at the door: then the cancellation is refused (EventError "checked-in").
     """
     current = db.session.scalars(
         sa.select(Registration).where(Registration.id == registration.id)
@@ -204,6 +213,8 @@ def cancel_registration(registration: Registration) -> Registration | None:
         .execution_options(populate_existing=True)).one()
     if current.status == RegistrationStatus.cancelled:
         return None
+    if not may_cancel(current):
+        raise EventError("checked-in")
     freed = db.session.scalar(sa.select(Seat.pool).where(Seat.registration_id == registration.id))
     db.session.execute(sa.update(Seat).where(Seat.registration_id == registration.id)
                        .values(registration_id=None).execution_options(synchronize_session=False))
@@ -264,13 +275,37 @@ def _move_up_next(event_id: int, pool: str) -> int | None:
         # moved up by another cancellation, or cancelled, since it was read: the next one
 
 
-def check_in(registration: Registration, present: bool = True) -> None:
-    registration.checked_in_at = utcnow() if present else None
-    if registration.status == RegistrationStatus.confirmed and present:
-        registration.status = RegistrationStatus.attended
-    elif registration.status == RegistrationStatus.attended and not present:
-        registration.status = RegistrationStatus.confirmed
-    db.session.flush()
+def _door_open(event_id: int) -> None:
+    """Raise EventError "event-cancelled" unless people may be let in; holds a shared lock on the event's row
+    until the commit, so that cancel_event's UPDATE of it waits (PostgreSQL; SQLite serialises writers)."""
+    state = db.session.scalar(sa.select(Event.state).where(Event.id == event_id).with_for_update(read=True))
+    if state == EventState.cancelled:
+        raise EventError("event-cancelled")
+
+
+def check_in(registration: Registration, present: bool = True) -> bool:
+    """Check a person in at the door, or undo it; False when it was so already (a second door device).
+
+    The rule cancel_registration follows, from the other side: an UPDATE that only matches the status it
+    expects, so a check-in and a cancellation at the same moment end as one or the other, never both. The
+    event's row is read with a shared lock first (_door_open): a check-in and the event's cancellation at
+    the same moment end as one or the other too.
+    Raises EventError "event-cancelled", "registration-cancelled" or "no-seat" (waiting list).
+    """
+    _door_open(registration.event_id)
+    expected, wanted = RegistrationStatus.confirmed, RegistrationStatus.attended
+    if not present:
+        expected, wanted = wanted, expected
+    changed = db.session.execute(
+        sa.update(Registration).where(Registration.id == registration.id, Registration.status == expected)
+        .values(status=wanted, checked_in_at=utcnow() if present else None).returning(Registration.id)
+        .execution_options(synchronize_session=False)).first()
+    db.session.refresh(registration)  # what won, when this UPDATE found the row changed meanwhile
+    if changed is not None:
+        return True
+    if registration.status == wanted or not present:
+        return False
+    raise EventError("registration-cancelled" if registration.status == RegistrationStatus.cancelled else "no-seat")
 
 
 def counts(event: Event) -> dict[str, dict[str, int]]:

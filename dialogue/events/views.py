@@ -201,11 +201,17 @@ def cancel(token: str):
         # unknown, used and expired links get the same answer
         return render_template("events/display/cancel_invalid.html"), 404
     if request.method == "POST":
-        moved = services.cancel_registration(registration)
+        try:
+            moved = services.cancel_registration(registration)
+        except services.EventError:  # checked in at the door
+            db.session.rollback()
+            return render_template("events/display/cancel_refused.html", event=event), 409
         mail_ids = []
         if moved is not None:
             mail_ids.append(queue_registration_mail(moved, event, "promoted"))
         db.session.commit()
         mail.send_pending(mail_ids)
         return render_template("events/display/cancelled.html", event=event)
+    if not services.may_cancel(registration):
+        return render_template("events/display/cancel_refused.html", event=event)
     return render_template("events/display/cancel.html", event=event, registration=registration)

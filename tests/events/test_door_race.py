@@ -1,0 +1,242 @@
+"""A check-in at the door and a cancellation at the same moment end as one or the other, never both.
+
+The races run in real threads through the pages, on SQLite and on PostgreSQL; the single-threaded tests
+show what staff and residents are told when their step comes second.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import partial
+
+import sqlalchemy as sa
+
+from dialogue.core.models import AuditEvent
+from dialogue.events.models import Event, EventState, Registration, RegistrationStatus, Seat
+from dialogue.extensions import db
+from tests.conftest import csrf_token, login
+from tests.events.helpers import make_event
+from tests.events.test_seats import sign_up
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+REFUSED = "You were checked in at the door, so the sign-up can no longer be cancelled."
+
+
+def _staff(app, make_user):
+    # an admin runs every event, whoever the event's staff are
+    client = app.test_client()
+    login(client, make_user("admin"))
+    return client
+
+
+def _resident(app, token: str, n: int):
+    """A browser of its own, on the page of the cancel link; the client and the form's CSRF token."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = f"10.1.{n // 250}.{n % 250 + 1}"  # the links' limit is per address
+    page = client.get(f"/events/cancel/{token}")
+    assert page.status_code == 200
+    return client, CSRF.search(page.get_data(as_text=True)).group(1)
+
+
+def _at_once(*steps) -> list:
+    """Run each step in a thread of its own, released together; what each returned (or raised)."""
+    barrier = threading.Barrier(len(steps))
+    results: list = [None] * len(steps)
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            results[index] = steps[index]()
+        except Exception as error:  # the test client hands on what would be a 500
+            results[index] = repr(error)[:300]
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(steps))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def _check_in(client, event_id: int, registration_id: int, csrf: str, present: str = "1"):
+    return client.post(f"/staff/events/{event_id}/registrations/{registration_id}/check-in",
+                       data={"csrf_token": csrf, "present": present})
+
+
+def _flashes(client, event_id: int) -> str:
+    return client.get(f"/staff/events/{event_id}").get_data(as_text=True)
+
+
+def _row(app, registration_id: int) -> Registration:
+    with app.app_context():
+        registration = db.session.get(Registration, registration_id)
+        db.session.expunge(registration)
+        return registration
+
+
+def _seat_of(app, event_id: int) -> list[int]:
+    with app.app_context():
+        return db.session.scalars(sa.select(Seat.registration_id).where(
+            Seat.event_id == event_id, Seat.registration_id.is_not(None))).all()
+
+
+def _audits(app, action: str, object_id: int | None = None) -> list[AuditEvent]:
+    with app.app_context():
+        query = sa.select(AuditEvent).where(AuditEvent.action == action)
+        if object_id is not None:
+            query = query.where(AuditEvent.object_id == object_id)
+        rows = db.session.scalars(query).all()
+        db.session.expunge_all()
+        return rows
+
+
+# -- races -------------------------------------------------------------------------------------------
+
+def test_check_in_and_the_persons_own_cancellation_at_once(app, make_user):
+    """Twenty times: staff check a person in while that person cancels from the link. Either they are in
+    the room and their seat stays theirs, or they have cancelled and the seat went to the one waiting."""
+    staff = _staff(app, make_user)
+    for n in range(20):
+        event_id = make_event(app, capacity=1)
+        person, _status, token = sign_up(app, event_id, 2 * n)
+        waiting, _status, _token = sign_up(app, event_id, 2 * n + 1)
+        resident, resident_csrf = _resident(app, token, n)
+        staff_csrf = csrf_token(staff, f"/staff/events/{event_id}")
+
+        checked, cancelled = _at_once(
+            partial(_check_in, staff, event_id, person, staff_csrf),
+            partial(resident.post, f"/events/cancel/{token}", data={"csrf_token": resident_csrf}))
+        assert not isinstance(cancelled, str), cancelled
+        assert getattr(checked, "status_code", checked) == 302, checked
+
+        row, other = _row(app, person), _row(app, waiting)
+        checked_in = _audits(app, "event.check_in", person)
+        told = _flashes(staff, event_id)
+        if row.status == RegistrationStatus.attended:
+            assert cancelled.status_code == 409 and REFUSED in cancelled.get_data(as_text=True)
+            assert row.checked_in_at is not None and len(checked_in) == 1
+            assert other.status == RegistrationStatus.waitlisted and _seat_of(app, event_id) == [person]
+        else:
+            assert row.status == RegistrationStatus.cancelled, row.status
+            assert cancelled.status_code == 200
+            assert row.checked_in_at is None and checked_in == []
+            assert other.status == RegistrationStatus.confirmed and _seat_of(app, event_id) == [waiting]
+            assert "cancelled the sign-up" in told
+
+
+def test_check_in_while_the_event_is_cancelled(app, make_user):
+    """Ten times: one organizer checks a person in while another cancels the whole event. The person is
+    either in the room (checked in before the cancellation, so not told of it) or told and not checked in."""
+    door, desk = _staff(app, make_user), _staff(app, make_user)
+    for n in range(10):
+        event_id = make_event(app, capacity=2)
+        person, _status, _token = sign_up(app, event_id, n)
+        door_csrf = csrf_token(door, f"/staff/events/{event_id}")
+        desk_csrf = csrf_token(desk, f"/staff/events/{event_id}")
+
+        answers = _at_once(
+            partial(_check_in, door, event_id, person, door_csrf),
+            partial(desk.post, f"/staff/events/{event_id}/cancel", data={"csrf_token": desk_csrf, "confirm": "yes"}))
+        assert [getattr(a, "status_code", a) for a in answers] == [302, 302], answers
+
+        with app.app_context():
+            assert db.session.get(Event, event_id).state == EventState.cancelled
+        row = _row(app, person)
+        (cancellation,) = [a for a in _audits(app, "event.cancel") if a.object_id == event_id]
+        if row.status == RegistrationStatus.attended:
+            assert cancellation.details["told"] == 0 and len(_audits(app, "event.check_in", person)) == 1
+        else:
+            assert row.status == RegistrationStatus.confirmed and row.checked_in_at is None
+            assert cancellation.details["told"] == 1 and _audits(app, "event.check_in", person) == []
+            assert "The event is cancelled, so nobody can be checked in." in _flashes(door, event_id)
+
+
+def test_two_door_devices_check_the_same_person_in(app, make_user):
+    """Ten times: two devices at the door check in the same person: one check-in, one record, and the
+    second device is told the person is already checked in."""
+    first, second = _staff(app, make_user), _staff(app, make_user)
+    for n in range(10):
+        event_id = make_event(app, capacity=2)
+        person, _status, _token = sign_up(app, event_id, n)
+        csrfs = [csrf_token(client, f"/staff/events/{event_id}") for client in (first, second)]
+
+        answers = _at_once(partial(_check_in, first, event_id, person, csrfs[0]),
+                           partial(_check_in, second, event_id, person, csrfs[1]))
+        assert [getattr(a, "status_code", a) for a in answers] == [302, 302], answers
+        assert _row(app, person).status == RegistrationStatus.attended
+        assert len(_audits(app, "event.check_in", person)) == 1
+        pages = [_flashes(client, event_id) for client in (first, second)]
+        assert sum("is already checked in." in page for page in pages) == 1
+
+
+# -- one after the other -----------------------------------------------------------------------------
+
+def test_a_person_checked_in_cannot_cancel(app, make_user):
+    event_id = make_event(app, capacity=1)
+    person, _status, token = sign_up(app, event_id, 1)
+    waiting, _status, _token = sign_up(app, event_id, 2)
+    resident, resident_csrf = _resident(app, token, 1)  # the page is open, then they arrive at the door
+    staff = _staff(app, make_user)
+    assert _check_in(staff, event_id, person, csrf_token(staff, f"/staff/events/{event_id}")).status_code == 302
+
+    answer = resident.post(f"/events/cancel/{token}", data={"csrf_token": resident_csrf})
+    assert answer.status_code == 409 and REFUSED in answer.get_data(as_text=True)
+    page = resident.get(f"/events/cancel/{token}").get_data(as_text=True)
+    assert REFUSED in page and "csrf_token" not in page  # the link now only explains
+    assert _row(app, person).status == RegistrationStatus.attended
+    assert _row(app, waiting).status == RegistrationStatus.waitlisted and _seat_of(app, event_id) == [person]
+
+    # checked in by mistake and undone: the link works again
+    _check_in(staff, event_id, person, csrf_token(staff, f"/staff/events/{event_id}"), present="0")
+    assert len(_audits(app, "event.check_in_undone", person)) == 1
+    resident, resident_csrf = _resident(app, token, 2)
+    assert resident.post(f"/events/cancel/{token}", data={"csrf_token": resident_csrf}).status_code == 200
+    assert _row(app, waiting).status == RegistrationStatus.confirmed
+
+
+def test_a_cancelled_sign_up_cannot_be_checked_in(app, make_user):
+    event_id = make_event(app, capacity=1)
+    person, _status, token = sign_up(app, event_id, 1)
+    resident, resident_csrf = _resident(app, token, 1)
+    assert resident.post(f"/events/cancel/{token}", data={"csrf_token": resident_csrf}).status_code == 200
+    staff = _staff(app, make_user)
+    _check_in(staff, event_id, person, csrf_token(staff, f"/staff/events/{event_id}"))
+    assert ("Person 1 cancelled the sign-up, so the seat is no longer theirs and they cannot be checked in."
+            in _flashes(staff, event_id))
+    row = _row(app, person)
+    assert row.status == RegistrationStatus.cancelled and row.checked_in_at is None
+    assert _audits(app, "event.check_in", person) == []
+
+
+def test_nobody_is_checked_in_or_added_at_the_door_of_a_cancelled_event(app, make_user):
+    event_id = make_event(app, capacity=2)
+    person, _status, _token = sign_up(app, event_id, 1)
+    staff = _staff(app, make_user)
+    csrf = csrf_token(staff, f"/staff/events/{event_id}")
+    staff.post(f"/staff/events/{event_id}/cancel", data={"csrf_token": csrf, "confirm": "yes"})
+    _check_in(staff, event_id, person, csrf)
+    assert "The event is cancelled, so nobody can be checked in." in _flashes(staff, event_id)
+    staff.post(f"/staff/events/{event_id}/walk-in", data={"csrf_token": csrf, "name": "Sen Gäst", "group": "other"})
+    assert "The event is cancelled, so nobody can be checked in." in _flashes(staff, event_id)
+    assert _row(app, person).status == RegistrationStatus.confirmed
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)
+                                 .where(Registration.event_id == event_id)) == 1
+
+
+def test_a_second_check_in_is_told_and_recorded_once(app, make_user):
+    event_id = make_event(app, capacity=1)
+    person, _status, _token = sign_up(app, event_id, 1)
+    waiting, _status, _token = sign_up(app, event_id, 2)
+    staff = _staff(app, make_user)
+    csrf = csrf_token(staff, f"/staff/events/{event_id}")
+    _check_in(staff, event_id, person, csrf)
+    assert "already checked in" not in _flashes(staff, event_id)
+    _check_in(staff, event_id, person, csrf)
+    assert "Person 1 is already checked in." in _flashes(staff, event_id)
+    assert len(_audits(app, "event.check_in", person)) == 1
+    # someone on the waiting list has no seat to be checked in to
+    _check_in(staff, event_id, waiting, csrf)
+    assert "Person 2 is on the waiting list and has no seat, so cannot be checked in." in _flashes(staff, event_id)
+    assert _row(app, waiting).status == RegistrationStatus.waitlisted and _row(app, waiting).checked_in_at is None
