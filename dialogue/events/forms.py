@@ -43,6 +43,9 @@ class SignupForm(FlaskForm):
 class EventForm(FlaskForm):
     """An event as an organizer edits it; times are in the municipality's time zone."""
 
+    #: set by the view: a new event is run at least by whoever creates it
+    creating = False
+
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, k.label) for k in EventKind])
     title_sv = StringField(_l("Title (Swedish)"),
                            validators=[DataRequired(), Length(max=200), single_line, no_control_characters])
@@ -73,6 +76,10 @@ class EventForm(FlaskForm):
     seats_business = IntegerField(_l("Seats reserved for businesses"), validators=[Optional(), NumberRange(0, 10000)])
     signup_opens_at = DateTimeLocalField(_l("Sign-up opens"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     signup_closes_at = DateTimeLocalField(_l("Sign-up closes"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    #: user ids; the choices are set by the view, which removes the field for those who may not change it
+    staff = Checkboxes(_l("Run by"), coerce=int,
+                       description=_l("They and the administrators see the names of the people who sign up and "
+                                      "check them in at the door. Whoever creates an event runs it."))
 
     def validate_ends_at(self, field):
         if self.starts_at.data and field.data and field.data <= self.starts_at.data:
@@ -84,6 +91,10 @@ class EventForm(FlaskForm):
             raise ValidationError(_l("Give the number of seats when seats are reserved for groups."))
         if field.data and reserved > field.data:
             raise ValidationError(_l("The reserved seats are more than the seats."))
+
+    def validate_staff(self, field):
+        if not field.data and not self.creating:  # whoever creates an event runs it
+            raise ValidationError(_l("Choose at least one person to run the event."))
 
     def validate_signup_closes_at(self, field):
         if self.signup_opens_at.data and field.data and field.data <= self.signup_opens_at.data:

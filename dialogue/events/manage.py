@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from babel.lists import format_list
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -28,10 +29,11 @@ from dialogue.events.models import (
     RegistrationContact,
     RegistrationStatus,
     SeatQuota,
+    event_staff,
 )
 from dialogue.events.views import queue_registration_mail
 from dialogue.extensions import db
-from dialogue.i18n import _
+from dialogue.i18n import _, current_locale
 from dialogue.processes import services as process_services
 from dialogue.processes.models import Process
 from dialogue.security import staff_required
@@ -58,9 +60,10 @@ def _locality_choices(empty_label: str) -> list[SelectChoice]:
 @bp.route("/staff/events/")
 @staff_required(Role.organizer)
 def manage_list():
-    """All events, newest first."""
+    """All events, newest first; those the user runs are marked."""
     events = db.session.scalars(sa.select(Event).order_by(Event.starts_at.desc())).all()
-    return render_template("events/manage/list.html", events=events)
+    mine = set(db.session.scalars(sa.select(event_staff.c.event_id).where(event_staff.c.user_id == current_user.id)))
+    return render_template("events/manage/list.html", events=events, mine=mine)
 
 
 def _fill_form(form: EventForm, event: Event) -> None:
@@ -79,6 +82,11 @@ def _fill_form(form: EventForm, event: Event) -> None:
     quotas = {q.group: q.seats for q in event.quotas}
     for group in ("young", "association", "business"):
         getattr(form, f"seats_{group}").data = quotas.get(group)
+
+
+def _run_by(event: Event) -> str:
+    """The addresses of those who run *event*, listed as the reader's language lists things."""
+    return format_list([u.email for u in event.staff], locale=current_locale()) if event.staff else ""
 
 
 def _text(field) -> str:
@@ -102,6 +110,9 @@ def _apply_form(form: EventForm, event: Event) -> None:
     event.signup_opens_at = from_local(form.signup_opens_at.data)
     event.signup_closes_at = from_local(form.signup_closes_at.data)
     event.capacity = form.capacity.data
+    if "staff" in form:  # only there for those who may change who runs the event
+        chosen = set(form.staff.data)
+        event.staff = [user for user in services.staff_choices(event) if user.id in chosen]
     wanted = {g: getattr(form, f"seats_{g}").data for g in ("young", "association", "business")}
     existing = {q.group: q for q in event.quotas}
     for group, seats in wanted.items():
@@ -115,12 +126,21 @@ def _apply_form(form: EventForm, event: Event) -> None:
 
 def _edit(event: Event, creating: bool):
     form = EventForm()
+    form.creating = creating
     form.locality_id.choices = _locality_choices(_("No locality"))
     form.process_id.choices = [SelectChoice(value, label) for value, label in process_services.choices(_("None"))]
+    if creating or services.runs(current_user, event):
+        form.staff.choices = [SelectChoice(u.id, u.email) for u in services.staff_choices(event)]
+    else:
+        del form.staff
     if request.method == "GET" and not creating:
         _fill_form(form, event)
+    if request.method == "GET" and "staff" in form:
+        form.staff.data = [u.id for u in event.staff] or [current_user.id]
     if form.validate_on_submit():
         _apply_form(form, event)
+        if creating and current_user not in event.staff:  # whoever creates an event runs it
+            event.staff.append(current_user._get_current_object())
         db.session.add(event)
         services.touch(event)
         try:
@@ -132,11 +152,12 @@ def _edit(event: Event, creating: bool):
             form.capacity.errors = [*form.capacity.errors, _("More people are signed up than that; cancel "
                                                               "sign-ups first or keep more seats.")]
         else:
-            audit("event.create" if creating else "event.update", event)
+            audit("event.create" if creating else "event.update", event, staff=[u.id for u in event.staff])
             db.session.commit()
             flash(_("The event is saved."), "success")
             return redirect(url_for("events.manage_event", event_id=event.id))
-    return render_template("events/manage/edit.html", form=form, event=None if creating else event), (
+    return render_template("events/manage/edit.html", form=form, event=None if creating else event,
+                           run_by=_run_by(event)), (
         422 if form.errors else 200)
 
 
@@ -160,18 +181,23 @@ def manage_edit(event_id: int):
 def manage_event(event_id: int):
     """The sign-up list for the door: counts per group, names, groups and needs, search by name, check-in.
 
-    No e-mail addresses: organizers neither see nor search them. The list is downloaded from the exports
-    (a POST, audited), addresses only by an admin who asks for them there.
+    Names, groups and needs only to those who run the event (and admins); other organizers get the counts
+    and who to ask. No e-mail addresses: organizers neither see nor search them. The list is downloaded from
+    the exports (a POST, audited), addresses only by an admin who asks for them there.
     """
     event = _event(event_id)
-    query = request.args.get("q", "").strip()
-    statement = (sa.select(Registration).outerjoin(RegistrationContact)
-                 .where(Registration.event_id == event.id).order_by(Registration.id))
-    if query:
-        statement = statement.where(sa.func.lower(RegistrationContact.name).like(f"%{query.lower()}%"))
-    registrations = db.session.scalars(statement).all()
+    runs = services.runs(current_user, event)
+    query = request.args.get("q", "").strip() if runs else ""
+    registrations = []
+    if runs:
+        statement = (sa.select(Registration).outerjoin(RegistrationContact)
+                     .where(Registration.event_id == event.id).order_by(Registration.id))
+        if query:
+            statement = statement.where(sa.func.lower(RegistrationContact.name).like(f"%{query.lower()}%"))
+        registrations = db.session.scalars(statement).all()
     walk_in = WalkInForm()
     return render_template("events/manage/event.html", event=event, registrations=registrations, q=query,
+                           runs=runs, run_by=_run_by(event),
                            counts=services.counts(event), seats_left=services.seats_left(event),
                            walk_in=walk_in, groups=SIGNUP_GROUPS, needs=NEEDS,
                            export_keys={fmt: new_submission_key() for fmt in ("csv", "xlsx")})
@@ -227,6 +253,8 @@ def manage_copy(event_id: int):
 
     source = _event(event_id)
     copy = services.copy_event(source, source.starts_at + timedelta(days=7))
+    if current_user not in copy.staff:  # whoever creates an event runs it; a copy too
+        copy.staff.append(current_user._get_current_object())
     audit("event.copy", copy, source=source.id)
     db.session.commit()
     flash(_("This is a copy. Check the date and publish it."), "success")
@@ -246,6 +274,8 @@ def _door_refusal(code: str, name: str) -> str:
 @bp.route("/staff/events/<int:event_id>/registrations/<int:registration_id>/check-in", methods=["POST"])
 @staff_required(Role.organizer)
 def manage_check_in(event_id: int, registration_id: int):
+    if not services.runs(current_user, _event(event_id)):
+        abort(403)
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.event_id != event_id:
         abort(404)
@@ -271,6 +301,8 @@ def manage_check_in(event_id: int, registration_id: int):
 def manage_walk_in(event_id: int):
     """Add someone who came without signing up; they count as present."""
     event = _event(event_id)
+    if not services.runs(current_user, event):
+        abort(403)
     form = WalkInForm()
     if form.validate_on_submit():
         try:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dialogue.core.base import utcnow
+from dialogue.core.models import User
 from dialogue.extensions import db
 from dialogue.i18n import _l
 
@@ -54,6 +55,14 @@ NEEDS = {
 }
 
 
+#: the staff who run an event: they, and admins, see the names of its sign-ups (events.services.runs)
+event_staff = sa.Table(
+    "event_staff", db.metadata,
+    sa.Column("event_id", sa.ForeignKey("event.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class Event(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int | None] = mapped_column(sa.ForeignKey("process.id", ondelete="SET NULL"))
@@ -85,6 +94,7 @@ class Event(db.Model):
 
     quotas: Mapped[list[SeatQuota]] = relationship(back_populates="event", cascade="all, delete-orphan",
                                                    order_by="SeatQuota.group")
+    staff: Mapped[list[User]] = relationship(secondary=event_staff, order_by=User.email, passive_deletes=True)
 
     @property
     def needs_signup(self) -> bool:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from dialogue.core import mail
 from dialogue.core.base import utcnow
 from dialogue.core.database import insert_unless_present
+from dialogue.core.models import Role, User
 from dialogue.events.models import (
     ALL,
     SIGNUP_GROUPS,
@@ -31,6 +32,23 @@ from dialogue.extensions import db
 
 class EventError(ValueError):
     """A change the event's state does not allow; the message is a code the view words."""
+
+
+# -- who runs it ----------------------------------------------------------------------------------
+
+def runs(user: User, event: Event) -> bool:
+    """Whether *user* may see the names, groups, needs and notes of the event's sign-ups and check people in.
+
+    Admins always; organizers for the events they run. The one rule: every page and export asks here.
+    """
+    return user.has_role(Role.admin) or (user.has_role(Role.organizer) and user in event.staff)
+
+
+def staff_choices(event: Event) -> list[User]:
+    """Who can be chosen to run *event*: active organizers and admins, and whoever runs it now."""
+    users = db.session.scalars(sa.select(User).where(User.active.is_(True),
+                                                     User.role.in_([Role.organizer, Role.admin]))).all()
+    return sorted(set(users) | set(event.staff), key=lambda u: u.email)
 
 
 # -- seats -----------------------------------------------------------------------------------------
@@ -362,6 +380,7 @@ def copy_event(source: Event, starts_at: datetime) -> Event:
     from dialogue.events.models import SeatQuota
 
     copy.quotas = [SeatQuota(group=q.group, seats=q.seats) for q in source.quotas]
+    copy.staff = list(source.staff)
     db.session.add(copy)
     db.session.flush()
     return copy

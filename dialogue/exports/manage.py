@@ -21,6 +21,7 @@ from dialogue.core.models import Locality, Role
 from dialogue.core.respondents import GROUPS
 from dialogue.core.services import audit, new_submission_key
 from dialogue.events.models import Event
+from dialogue.events.services import runs
 from dialogue.exports import jobs, services
 from dialogue.exports.blueprint import bp
 from dialogue.exports.forms import DATASET_LABELS, FORMAT_LABELS, ExportForm
@@ -170,9 +171,9 @@ def manage_job_file(job_id: int):
         abort(410 if state == "expired" else 409)
     addresses = bool(job.args.get("addresses"))
     if (job.dataset != "signups" and not current_user.has_role(Role.analyst)) or \
-            (job.personal and not current_user.has_role(Role.organizer)) or \
+            (job.personal and not _runs_event(job)) or \
             (addresses and not current_user.has_role(Role.admin)):
-        abort(403)  # the role changed since the export was asked for
+        abort(403)  # the role, or who runs the event, changed since the export was asked for
     size, etag = job.size, f"export-{job.id}-{job.size}"
     start, stop, status = 0, size, 200
     if request.range is not None and (request.if_range.etag is None and request.if_range.date is None
@@ -214,10 +215,15 @@ def manage_job_file(job_id: int):
     return response
 
 
+def _runs_event(job: ExportJob) -> bool:
+    event = db.session.get(Event, int(job.args["event"])) if job.args.get("event") else None
+    return event is not None and runs(current_user, event)
+
+
 def _check(form: ExportForm):
     """(dataset, filters, event, vision, personal, addresses), or None with the errors on the form.
 
-    Sign-ups come with names, groups and needs (*personal*) to those who run events, organizers and admins;
+    Sign-ups come with names, groups and needs (*personal*) to those who run the event and to admins;
     with e-mail addresses (*addresses*) only to an admin who ticks the box. Analysts get neither.
     """
     if not form.validate_on_submit():
@@ -226,7 +232,6 @@ def _check(form: ExportForm):
     if form.addresses.data and not current_user.has_role(Role.admin):
         abort(403)  # the box is only shown to admins; asking for addresses without it is refused, not ignored
     addresses = bool(form.addresses.data) and dataset == "signups"
-    personal = dataset == "signups" and current_user.has_role(Role.organizer)
 
     filters, errors = ExportFilters.from_args(request.form)
     for name, message in errors.items():
@@ -243,4 +248,5 @@ def _check(form: ExportForm):
     if any(f.errors for f in form):
         form._errors = None  # the errors were added after validation; let the summary see them
         return None
+    personal = event is not None and runs(current_user, event)
     return dataset, filters, event, vision, personal, addresses

@@ -12,6 +12,9 @@ from tests.routes import staff_rules, url
 # Pages of one agreement round: only its two coders (and admins) pass; the sample round's coders are other
 # analysts, so a signed-in analyst meets the object-level 403 (tests/coding/test_agreement.py covers the coders).
 ROUND_CODERS_ONLY = {"coding.agreement_round", "coding.agreement_code", "coding.agreement_results"}
+# At the door of one event: only those who run it (and admins) check people in; the walk's organizer does
+# not run the sample event, so meets the object-level 403 (tests/events/test_run_by.py covers those who do).
+EVENT_STAFF_ONLY = {"events.manage_check_in", "events.manage_walk_in"}
 
 
 @pytest.fixture
@@ -45,7 +48,7 @@ def test_every_staff_route_checks_the_role(app, client, make_user, role, sample_
         allowed = getattr(view, "staff_roles", None)
         assert allowed is not None, f"{rule.endpoint} is not decorated with @staff_required"
         response = _call(client, rule, sample_args, token)
-        if rule.endpoint in ROUND_CODERS_ONLY and role != Role.admin:
+        if (rule.endpoint in ROUND_CODERS_ONLY or rule.endpoint in EVENT_STAFF_ONLY) and role != Role.admin:
             assert response.status_code == 403, (rule.rule, role)
         elif role == Role.admin or Role(role) in allowed:
             assert response.status_code not in (401, 403), (rule.rule, role)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
+
+from dialogue.core.models import User
 from dialogue.events import services
 from dialogue.events.models import Event, EventKind, EventState, SeatQuota
 from dialogue.extensions import db
@@ -27,3 +30,11 @@ def make_event(app, *, capacity: int | None = 10, quotas: dict[str, int] | None 
             event.state = state
         db.session.commit()
         return event.id
+
+
+def add_to_staff(app, event_id: int, email: str) -> None:
+    """Make the staff user *email* one of those who run the event (and so see its names)."""
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        event.staff.append(db.session.scalar(sa.select(User).where(User.email == email)))
+        db.session.commit()

@@ -12,7 +12,7 @@ from dialogue.events import services
 from dialogue.events.models import ALL, SIGNUP_GROUPS, Event, EventKind, Registration, RegistrationContact
 from dialogue.extensions import db
 from tests.conftest import csrf_token, login, make_app
-from tests.events.helpers import make_event
+from tests.events.helpers import add_to_staff, make_event
 
 
 def offers(app, event_id):
@@ -188,7 +188,9 @@ def test_organizer_at_the_desk_is_not_limited_and_each_sign_up_is_audited(app, m
 def test_walk_in_is_audited(app, make_user):
     event_id = make_event(app, capacity=5)
     client = app.test_client()
-    login(client, make_user("organizer"))
+    email = make_user("organizer")
+    add_to_staff(app, event_id, email)  # the walk-in form is for those who run the event
+    login(client, email)
     token = csrf_token(client, f"/staff/events/{event_id}")
     codes = [client.post(f"/staff/events/{event_id}/walk-in", data={"csrf_token": token, "name": f"Gäst {n}",
                                                                       "group": "other"}).status_code
