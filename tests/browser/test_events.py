@@ -19,7 +19,7 @@ from dialogue.events import services
 from dialogue.events.models import Event, EventKind, Registration, RegistrationContact
 from dialogue.extensions import db
 from tests.browser.conftest import PHONE, check_page, sign_in
-from tests.events.helpers import make_event
+from tests.events.helpers import add_to_staff, make_event
 from tests.smtp import smtp_server
 
 pytestmark = pytest.mark.browser
@@ -235,6 +235,7 @@ def test_organizer_checks_in_adds_a_walk_in_and_records_notes_on_a_phone(phone_p
         registration_id = registration.id
         db.session.commit()
     assert statuses(live_server, event_id) == {"Alva Andersson": "confirmed"}
+    add_to_staff(live_server.app, event_id, demo_data["organizer"])  # the door is for those who run the event
 
     page = phone_page
     sign_in(page, demo_data["organizer"])
@@ -308,6 +309,7 @@ def test_door_page_fits_a_360_pixel_phone_and_cancelling_asks_first(make_page, l
                           email="alva@example.se", needs=["access"], needs_note="", locale="sv",
                           submission_key=new_submission_key())
         db.session.commit()
+    add_to_staff(live_server.app, event_id, demo_data["organizer"])
 
     page = make_page(viewport={"width": 360, "height": 740})
     sign_in(page, demo_data["organizer"])
