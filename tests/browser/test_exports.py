@@ -104,11 +104,13 @@ def test_admin_includes_addresses_for_sign_ups(page, live_server, built):
 
 
 def test_organizer_downloads_the_door_list_from_the_event(page, live_server, built):
-    """The event page's download is a POST (no link to a file): names, no e-mail addresses."""
-    from tests.events.helpers import make_event
+    """The event page's download is a POST (no link to a file): names, no e-mail addresses, to an organizer
+    who runs the event."""
+    from tests.events.helpers import add_to_staff, make_event
 
     event_id = make_event(live_server.app)
     add_signups(live_server.app, event_id)
+    add_to_staff(live_server.app, event_id, "organizer@test.example")
     sign_in(page, "organizer@test.example")
     page.goto(f"/staff/events/{event_id}")
     check_page(page)

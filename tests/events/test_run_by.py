@@ -86,6 +86,8 @@ def test_the_run_by_list_changes_and_keeps_at_least_one(app, client, make_user, 
     text = refused.get_data(as_text=True)
     assert "Choose at least one person to run the event." in text and 'href="#staff"' in text
     assert 'value="Nya salen"' in text
+    swedish = client.post(f"/staff/events/{event_id}/edit?lang=sv", data=_edit_form(client, event_id, staff=[]))
+    assert "Välj minst en person som håller i aktiviteten." in swedish.get_data(as_text=True)
     assert _staff(app, event_id) == sorted([first, second])
 
     # the first steps back; from then on they may still change the event, not who runs it
