@@ -21,6 +21,8 @@ ACTION_LABELS = {
     "contribution.code": _l("Coded a contribution"),
     "contribution.publishable": _l("Changed whether a contribution may be published"),
     "event.cancel": _l("Cancelled an event"),
+    "event.check_in": _l("Checked someone in at the door"),
+    "event.check_in_undone": _l("Undid a check-in at the door"),
     "event.copy": _l("Copied an event"),
     "event.create": _l("Created an event"),
     "event.desk_signup": _l("Signed someone up at a registration desk"),

@@ -26,6 +26,7 @@ REFUSED = "You were checked in at the door, so the sign-up can no longer be canc
 def _staff(app, make_user):
     # an admin runs every event, whoever the event's staff are
     client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # the messages below are the English ones
     login(client, make_user("admin"))
     return client
 
@@ -33,6 +34,7 @@ def _staff(app, make_user):
 def _resident(app, token: str, n: int):
     """A browser of its own, on the page of the cancel link; the client and the form's CSRF token."""
     client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     client.environ_base["REMOTE_ADDR"] = f"10.1.{n // 250}.{n % 250 + 1}"  # the links' limit is per address
     page = client.get(f"/events/cancel/{token}")
     assert page.status_code == 200
