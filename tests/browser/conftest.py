@@ -109,9 +109,12 @@ def make_page(playwright_browser, live_server):
 
 def check_footer(page) -> None:
     """Every page links to the accessibility statement and the privacy notice in its footer."""
+    from playwright.sync_api import expect
+
+    # a click that follows a link returns before the next page has arrived: expect retries until it has
     footer = page.locator("footer")
-    assert footer.locator('a[href="/accessibility"]').count() == 1, f"no accessibility link on {page.url}"
-    assert footer.locator('a[href="/privacy"]').count() == 1, f"no privacy link on {page.url}"
+    expect(footer.locator('a[href="/accessibility"]'), f"no accessibility link on {page.url}").to_have_count(1)
+    expect(footer.locator('a[href="/privacy"]'), f"no privacy link on {page.url}").to_have_count(1)
 
 
 def check_page(page) -> None:

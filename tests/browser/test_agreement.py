@@ -3,6 +3,8 @@ with the keyboard, the admin reads kappa and settles a disagreement. axe on ever
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -76,8 +78,10 @@ def test_agreement_round_end_to_end(page, make_page, live_server, demo_data):
         analyst.goto("/staff/coding/agreement/?lang=en")
         check_page(analyst)
         analyst.get_by_role("link", name="Spring check").click()
+        analyst.wait_for_url(re.compile(r"/agreement/\d+$"))
         check_page(analyst)
         analyst.get_by_role("link", name="Start coding").click()
+        analyst.wait_for_url(re.compile(r"/agreement/\d+/items/\d+$"))
         check_page(analyst)
         for block in blocks:
             _code_item(analyst, block, keys)

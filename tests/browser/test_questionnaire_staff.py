@@ -29,6 +29,7 @@ def test_organizer_builds_previews_and_opens_a_questionnaire(page, live_server, 
     assert page.locator(".question-list > li").count() == 7
 
     page.locator('a[href$="/questions/new"]').click()
+    page.wait_for_url("**/questions/new")
     check_page(page)
     page.locator("#type").select_option("multiple_choice")
     page.locator("#text_sv").fill("Vad gör du på fritiden?")
