@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import threading
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -38,3 +40,38 @@ def add_to_staff(app, event_id: int, email: str) -> None:
         event = db.session.get(Event, event_id)
         event.staff.append(db.session.scalar(sa.select(User).where(User.email == email)))
         db.session.commit()
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def on_cancel_page(app, token: str, n: int):
+    """A resident's browser of its own, on the page of their cancel link: the client and the form's CSRF
+    token. Each gets address *n* of its own, since the links' rate limit is per address."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.environ_base["REMOTE_ADDR"] = f"10.0.{n // 250}.{n % 250 + 1}"
+    page = client.get(f"/events/cancel/{token}")
+    assert page.status_code == 200
+    return client, CSRF.search(page.get_data(as_text=True)).group(1)
+
+
+def at_once(*steps) -> list:
+    """Run each step in a thread of its own, all released together; what each returned, or what it raised
+    (the test client hands on what would be a 500)."""
+    barrier = threading.Barrier(len(steps))
+    results: list = [None] * len(steps)
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            results[index] = steps[index]()
+        except Exception as error:
+            results[index] = repr(error)[:300]
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(steps))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results

@@ -2,47 +2,25 @@
 
 from __future__ import annotations
 
-import re
-import threading
+from functools import partial
 
 import pytest
 import sqlalchemy as sa
 
 from dialogue.events.models import Registration, RegistrationStatus, Seat
 from dialogue.extensions import db
-from tests.events.helpers import make_event
+from tests.events.helpers import at_once, make_event, on_cancel_page
 from tests.events.test_seats import sign_up
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def _cancel_at_once(app, tokens: list[str]) -> list:
     """POST every cancel link from a browser of its own, all released together; the status codes (or what a
-    request raised: the test client hands on what would be a 500)."""
-    clients = []
-    for n, token in enumerate(tokens):
-        client = app.test_client()
-        client.environ_base["REMOTE_ADDR"] = f"10.0.{n // 250}.{n % 250 + 1}"  # the links' rate limit is per address
-        page = client.get(f"/events/cancel/{token}")
-        assert page.status_code == 200
-        clients.append((client, token, CSRF.search(page.get_data(as_text=True)).group(1)))
-    barrier = threading.Barrier(len(clients))
-    codes: list = [None] * len(clients)
+    request raised)."""
+    def cancel(client, csrf: str, token: str) -> int:
+        return client.post(f"/events/cancel/{token}", data={"csrf_token": csrf}).status_code
 
-    def cancel(index: int) -> None:
-        client, token, csrf = clients[index]
-        barrier.wait()
-        try:
-            codes[index] = client.post(f"/events/cancel/{token}", data={"csrf_token": csrf}).status_code
-        except Exception as error:
-            codes[index] = repr(error)[:200]
-
-    threads = [threading.Thread(target=cancel, args=(i,)) for i in range(len(clients))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return codes
+    pages = [(*on_cancel_page(app, token, n), token) for n, token in enumerate(tokens)]
+    return at_once(*(partial(cancel, client, csrf, token) for client, csrf, token in pages))
 
 
 def _state(app, event_id):

@@ -6,8 +6,6 @@ show what staff and residents are told when their step comes second.
 
 from __future__ import annotations
 
-import re
-import threading
 from functools import partial
 
 import sqlalchemy as sa
@@ -16,10 +14,9 @@ from dialogue.core.models import AuditEvent
 from dialogue.events.models import Event, EventState, Registration, RegistrationStatus, Seat
 from dialogue.extensions import db
 from tests.conftest import csrf_token, login
-from tests.events.helpers import make_event
+from tests.events.helpers import at_once, make_event, on_cancel_page
 from tests.events.test_seats import sign_up
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 REFUSED = "You were checked in at the door, so the sign-up can no longer be cancelled."
 
 
@@ -29,36 +26,6 @@ def _staff(app, make_user):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # the messages below are the English ones
     login(client, make_user("admin"))
     return client
-
-
-def _resident(app, token: str, n: int):
-    """A browser of its own, on the page of the cancel link; the client and the form's CSRF token."""
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    client.environ_base["REMOTE_ADDR"] = f"10.1.{n // 250}.{n % 250 + 1}"  # the links' limit is per address
-    page = client.get(f"/events/cancel/{token}")
-    assert page.status_code == 200
-    return client, CSRF.search(page.get_data(as_text=True)).group(1)
-
-
-def _at_once(*steps) -> list:
-    """Run each step in a thread of its own, released together; what each returned (or raised)."""
-    barrier = threading.Barrier(len(steps))
-    results: list = [None] * len(steps)
-
-    def run(index: int) -> None:
-        barrier.wait()
-        try:
-            results[index] = steps[index]()
-        except Exception as error:  # the test client hands on what would be a 500
-            results[index] = repr(error)[:300]
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(steps))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def _check_in(client, event_id: int, registration_id: int, csrf: str, present: str = "1"):
@@ -95,7 +62,7 @@ def _audits(app, action: str, object_id: int | None = None) -> list[AuditEvent]:
 
 # -- races -------------------------------------------------------------------------------------------
 
-def test_check_in_and_the_persons_own_cancellation_at_once(app, make_user):
+def test_check_in_and_the_persons_own_cancellationat_once(app, make_user):
     """Twenty times: staff check a person in while that person cancels from the link. Either they are in
     the room and their seat stays theirs, or they have cancelled and the seat went to the one waiting."""
     staff = _staff(app, make_user)
@@ -103,10 +70,10 @@ def test_check_in_and_the_persons_own_cancellation_at_once(app, make_user):
         event_id = make_event(app, capacity=1)
         person, _status, token = sign_up(app, event_id, 2 * n)
         waiting, _status, _token = sign_up(app, event_id, 2 * n + 1)
-        resident, resident_csrf = _resident(app, token, n)
+        resident, resident_csrf = on_cancel_page(app, token, n)
         staff_csrf = csrf_token(staff, f"/staff/events/{event_id}")
 
-        checked, cancelled = _at_once(
+        checked, cancelled = at_once(
             partial(_check_in, staff, event_id, person, staff_csrf),
             partial(resident.post, f"/events/cancel/{token}", data={"csrf_token": resident_csrf}))
         assert not isinstance(cancelled, str), cancelled
@@ -137,7 +104,7 @@ def test_check_in_while_the_event_is_cancelled(app, make_user):
         door_csrf = csrf_token(door, f"/staff/events/{event_id}")
         desk_csrf = csrf_token(desk, f"/staff/events/{event_id}")
 
-        answers = _at_once(
+        answers = at_once(
             partial(_check_in, door, event_id, person, door_csrf),
             partial(desk.post, f"/staff/events/{event_id}/cancel", data={"csrf_token": desk_csrf, "confirm": "yes"}))
         assert [getattr(a, "status_code", a) for a in answers] == [302, 302], answers
@@ -163,7 +130,7 @@ def test_two_door_devices_check_the_same_person_in(app, make_user):
         person, _status, _token = sign_up(app, event_id, n)
         csrfs = [csrf_token(client, f"/staff/events/{event_id}") for client in (first, second)]
 
-        answers = _at_once(partial(_check_in, first, event_id, person, csrfs[0]),
+        answers = at_once(partial(_check_in, first, event_id, person, csrfs[0]),
                            partial(_check_in, second, event_id, person, csrfs[1]))
         assert [getattr(a, "status_code", a) for a in answers] == [302, 302], answers
         assert _row(app, person).status == RegistrationStatus.attended
@@ -178,7 +145,7 @@ def test_a_person_checked_in_cannot_cancel(app, make_user):
     event_id = make_event(app, capacity=1)
     person, _status, token = sign_up(app, event_id, 1)
     waiting, _status, _token = sign_up(app, event_id, 2)
-    resident, resident_csrf = _resident(app, token, 1)  # the page is open, then they arrive at the door
+    resident, resident_csrf = on_cancel_page(app, token, 1)  # the page is open, then they arrive at the door
     staff = _staff(app, make_user)
     assert _check_in(staff, event_id, person, csrf_token(staff, f"/staff/events/{event_id}")).status_code == 302
 
@@ -192,7 +159,7 @@ def test_a_person_checked_in_cannot_cancel(app, make_user):
     # checked in by mistake and undone: the link works again
     _check_in(staff, event_id, person, csrf_token(staff, f"/staff/events/{event_id}"), present="0")
     assert len(_audits(app, "event.check_in_undone", person)) == 1
-    resident, resident_csrf = _resident(app, token, 2)
+    resident, resident_csrf = on_cancel_page(app, token, 2)
     assert resident.post(f"/events/cancel/{token}", data={"csrf_token": resident_csrf}).status_code == 200
     assert _row(app, waiting).status == RegistrationStatus.confirmed
 
@@ -200,7 +167,7 @@ def test_a_person_checked_in_cannot_cancel(app, make_user):
 def test_a_cancelled_sign_up_cannot_be_checked_in(app, make_user):
     event_id = make_event(app, capacity=1)
     person, _status, token = sign_up(app, event_id, 1)
-    resident, resident_csrf = _resident(app, token, 1)
+    resident, resident_csrf = on_cancel_page(app, token, 1)
     assert resident.post(f"/events/cancel/{token}", data={"csrf_token": resident_csrf}).status_code == 200
     staff = _staff(app, make_user)
     _check_in(staff, event_id, person, csrf_token(staff, f"/staff/events/{event_id}"))
