@@ -289,6 +289,9 @@ def manage_check_in(event_id: int, registration_id: int):
     else:
         if changed:  # a second door device changes nothing and leaves no second record
             audit("event.check_in" if present else "event.check_in_undone", registration)
+            if registration.status == RegistrationStatus.cancelled:
+                flash(_("%(name)s came without signing up, so undoing the check-in takes them off the list.",
+                        name=name), "info")
         elif present:
             flash(_("%(name)s is already checked in.", name=name), "info")
         db.session.commit()

@@ -233,16 +233,20 @@ def cancel_registration(registration: Registration) -> Registration | None:
         return None
     if not may_cancel(current):
         raise EventError("checked-in")
-    freed = db.session.scalar(sa.select(Seat.pool).where(Seat.registration_id == registration.id))
-    db.session.execute(sa.update(Seat).where(Seat.registration_id == registration.id)
-                       .values(registration_id=None).execution_options(synchronize_session=False))
     registration.status = RegistrationStatus.cancelled
     registration.cancel_token_hash = None  # single use
     db.session.flush()
+    return _give_seat_on(registration)
+
+
+def _give_seat_on(registration: Registration) -> Registration | None:
+    """Free the seat of a sign-up that has just been cancelled, for the first person waiting for it."""
+    freed = db.session.scalar(sa.select(Seat.pool).where(Seat.registration_id == registration.id))
     if freed is None:
         return None
-    event = db.session.get(Event, registration.event_id)
-    moved = _fill_from_waitlist(event, freed)
+    db.session.execute(sa.update(Seat).where(Seat.registration_id == registration.id)
+                       .values(registration_id=None).execution_options(synchronize_session=False))
+    moved = _fill_from_waitlist(db.session.get(Event, registration.event_id), freed)
     return moved[0] if moved else None
 
 
@@ -307,19 +311,23 @@ def check_in(registration: Registration, present: bool = True) -> bool:
     The rule cancel_registration follows, from the other side: an UPDATE that only matches the status it
     expects, so a check-in and a cancellation at the same moment end as one or the other, never both. The
     event's row is read with a shared lock first (_door_open): a check-in and the event's cancellation at
-    the same moment end as one or the other too.
+    the same moment end as one or the other too. Undoing the check-in of someone added at the door (a
+    walk-in) cancels them and gives their seat, if they had one, to the first person waiting.
     Raises EventError "event-cancelled", "registration-cancelled" or "no-seat" (waiting list).
     """
     _door_open(registration.event_id)
     expected, wanted = RegistrationStatus.confirmed, RegistrationStatus.attended
     if not present:
-        expected, wanted = wanted, expected
+        # someone added at the door signed up for nothing to go back to: undoing takes them off the list
+        expected, wanted = wanted, RegistrationStatus.cancelled if registration.walk_in else expected
     changed = db.session.execute(
         sa.update(Registration).where(Registration.id == registration.id, Registration.status == expected)
         .values(status=wanted, checked_in_at=utcnow() if present else None).returning(Registration.id)
         .execution_options(synchronize_session=False)).first()
     db.session.refresh(registration)  # what won, when this UPDATE found the row changed meanwhile
     if changed is not None:
+        if wanted == RegistrationStatus.cancelled:
+            _give_seat_on(registration)
         return True
     if registration.status == wanted or not present:
         return False

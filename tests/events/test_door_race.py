@@ -209,3 +209,44 @@ def test_a_second_check_in_is_told_and_recorded_once(app, make_user):
     _check_in(staff, event_id, waiting, csrf)
     assert "Person 2 is on the waiting list and has no seat, so cannot be checked in." in _flashes(staff, event_id)
     assert _row(app, waiting).status == RegistrationStatus.waitlisted and _row(app, waiting).checked_in_at is None
+
+
+def _walk_in(app, staff, event_id: int, csrf: str, name: str) -> int:
+    staff.post(f"/staff/events/{event_id}/walk-in", data={"csrf_token": csrf, "name": name, "group": "other"})
+    with app.app_context():
+        return db.session.scalar(sa.select(Registration.id).where(Registration.event_id == event_id,
+                                                                  Registration.walk_in.is_(True)))
+
+
+def test_undoing_a_walk_ins_check_in_takes_them_off_the_list_and_frees_their_seat(app, make_user):
+    """Someone added at the door by mistake signed up for nothing: undoing the check-in must not leave a
+    sign-up "confirmed" beside the seats, and a seat they took goes to the first person waiting."""
+    event_id = make_event(app, capacity=2)
+    staff = _staff(app, make_user)
+    csrf = csrf_token(staff, f"/staff/events/{event_id}")
+    walk_in = _walk_in(app, staff, event_id, csrf, "Sen Gäst")  # takes a free seat
+    seated, status, _token = sign_up(app, event_id, 1)
+    waiting, waiting_status, _token = sign_up(app, event_id, 2)
+    assert (status, waiting_status) == ("confirmed", "waitlisted")
+    _check_in(staff, event_id, walk_in, csrf, present="0")
+    assert "Sen Gäst came without signing up, so undoing the check-in takes them off the list." \
+        in _flashes(staff, event_id)
+    assert _row(app, walk_in).status == RegistrationStatus.cancelled and _row(app, walk_in).checked_in_at is None
+    assert _row(app, waiting).status == RegistrationStatus.confirmed  # the freed seat is theirs
+    with app.app_context():
+        holders = set(db.session.scalars(sa.select(Seat.registration_id).where(Seat.event_id == event_id)))
+    assert holders == {seated, waiting}
+    assert len(_audits(app, "event.check_in_undone", walk_in)) == 1
+
+
+def test_undoing_a_walk_ins_check_in_in_a_full_room_changes_no_seat(app, make_user):
+    event_id = make_event(app, capacity=1)
+    seated, _status, _token = sign_up(app, event_id, 1)
+    staff = _staff(app, make_user)
+    csrf = csrf_token(staff, f"/staff/events/{event_id}")
+    walk_in = _walk_in(app, staff, event_id, csrf, "Sen Gäst")  # in the room without a seat
+    _check_in(staff, event_id, walk_in, csrf, present="0")
+    assert _row(app, walk_in).status == RegistrationStatus.cancelled
+    assert _row(app, seated).status == RegistrationStatus.confirmed
+    with app.app_context():
+        assert db.session.scalars(sa.select(Seat.registration_id).where(Seat.event_id == event_id)).all() == [seated]
