@@ -237,6 +237,10 @@ def manage_cancel(event_id: int):
             Registration.status.in_([RegistrationStatus.confirmed, RegistrationStatus.waitlisted])))
         return render_template("events/manage/cancel.html", event=event, told=told or 0)
     told = services.cancel_event(event)
+    if told is None:  # another organizer's cancellation came first and told everyone
+        db.session.rollback()
+        flash(_("The event is already cancelled."), "error")
+        return redirect(url_for("events.manage_event", event_id=event_id))
     mail_ids = [queue_registration_mail(r, event, "event_cancelled") for r in told]
     audit("event.cancel", event, told=len(told))
     db.session.commit()

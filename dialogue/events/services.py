@@ -368,11 +368,20 @@ def publish(event: Event) -> None:
     sync_seats(event)
 
 
-def cancel_event(event: Event) -> list[Registration]:
-    """Cancel the event; returns the sign-ups to tell."""
-    event.state = EventState.cancelled
-    touch(event)
-    db.session.flush()
+def cancel_event(event: Event) -> list[Registration] | None:
+    """Cancel the event; returns the sign-ups to tell, or None when it was cancelled already.
+
+    An UPDATE that only matches an event not yet cancelled: when two organizers cancel at the same moment,
+    one of them does and the other is told, so nobody gets the cancellation twice. It waits for check-ins
+    in progress (their shared lock on the event's row, see _door_open).
+    """
+    cancelled = db.session.execute(
+        sa.update(Event).where(Event.id == event.id, Event.state != EventState.cancelled)
+        .values(state=EventState.cancelled, sequence=sa.func.coalesce(Event.sequence, 0) + 1, updated_at=utcnow())
+        .returning(Event.id).execution_options(synchronize_session=False)).first()
+    db.session.refresh(event)
+    if cancelled is None:
+        return None
     return list(db.session.scalars(sa.select(Registration).where(
         Registration.event_id == event.id,
         Registration.status.in_([RegistrationStatus.confirmed, RegistrationStatus.waitlisted]))))

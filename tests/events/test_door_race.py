@@ -250,3 +250,29 @@ def test_undoing_a_walk_ins_check_in_in_a_full_room_changes_no_seat(app, make_us
     assert _row(app, seated).status == RegistrationStatus.confirmed
     with app.app_context():
         assert db.session.scalars(sa.select(Seat.registration_id).where(Seat.event_id == event_id)).all() == [seated]
+
+
+def test_two_organizers_cancel_the_event_at_once(app, make_user):
+    """Ten times: two organizers confirm the cancellation at the same moment. One cancels and tells each
+    person once; the other is told it is cancelled already."""
+    from dialogue.core.models import OutgoingMail
+
+    first, second = _staff(app, make_user), _staff(app, make_user)
+    for n in range(10):
+        event_id = make_event(app, capacity=2)
+        sign_up(app, event_id, 2 * n)
+        sign_up(app, event_id, 2 * n + 1)
+        tokens = [csrf_token(client, f"/staff/events/{event_id}") for client in (first, second)]
+        answers = at_once(*(partial(client.post, f"/staff/events/{event_id}/cancel",
+                                    data={"csrf_token": token, "confirm": "yes"})
+                            for client, token in zip((first, second), tokens, strict=True)))
+        assert [getattr(a, "status_code", a) for a in answers] == [302, 302], answers
+        (cancellation,) = [a for a in _audits(app, "event.cancel") if a.object_id == event_id]
+        assert cancellation.details["told"] == 2
+        with app.app_context():
+            mails = db.session.scalars(sa.select(OutgoingMail.to).where(OutgoingMail.topic == f"event:{event_id}",
+                                                                        OutgoingMail.ics.contains("METHOD:CANCEL"))).all()
+            assert sorted(mails) == [f"p{2 * n}@example.se", f"p{2 * n + 1}@example.se"]  # each told once
+        pages = [_flashes(client, event_id) for client in (first, second)]
+        assert sum("The event is already cancelled." in page for page in pages) == 1
+        assert sum("The event is cancelled and 2 people have been told." in page for page in pages) == 1
