@@ -202,7 +202,7 @@ def test_sign_up_with_a_wrong_address_shows_the_focused_error_summary_and_keeps_
     summary = page.locator(".error-summary")
     expect(summary).to_be_visible()
     assert summary.get_attribute("role") == "alert"
-    page.wait_for_function("document.activeElement.classList.contains('error-summary')")
+    expect(page.locator(".error-summary")).to_be_focused()
     links = summary.locator("a")
     assert [links.nth(i).get_attribute("href") for i in range(links.count())] == ["#email"]
     email_field = page.locator("#email")
@@ -218,7 +218,7 @@ def test_sign_up_with_a_wrong_address_shows_the_focused_error_summary_and_keeps_
     check_page(page)
 
     summary.locator('a[href="#email"]').click()
-    page.wait_for_function("document.activeElement.id === 'email'")
+    expect(page.locator("#email")).to_be_focused()
     assert statuses(live_server, event_id) == {}
 
 

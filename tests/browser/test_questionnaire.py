@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from dialogue.coding.models import Contribution
 from dialogue.extensions import db
@@ -34,7 +35,7 @@ def test_answer_on_a_phone(phone_page, live_server, demo_data, lang):
     summary = page.locator(".error-summary")
     summary.wait_for()
     # the page's script moves the focus once it has run
-    page.wait_for_function("document.activeElement.classList.contains('error-summary')")
+    expect(page.locator(".error-summary")).to_be_focused()
     check_page(page)
     summary.locator("a").first.click()
     first = page.locator("textarea").first

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import check_a11y, check_page, sign_in
 
@@ -86,7 +87,7 @@ def test_wrong_password_shows_the_focused_error_summary(phone_page, demo_data):
     summary = page.locator(".error-summary")
     assert summary.is_visible()
     assert summary.get_attribute("role") == "alert"
-    page.wait_for_function("document.activeElement.classList.contains('error-summary')")
+    expect(page.locator(".error-summary")).to_be_focused()
     assert active(page, "el.classList.contains('error-summary')")
     assert page.locator("input[name=email]").input_value() == demo_data["admin"]
     assert page.locator("input[name=password]").input_value() == ""
@@ -118,7 +119,7 @@ def test_settings_errors_link_to_fields_and_keep_values_then_save(page, demo_dat
 
     summary = page.locator(".error-summary")
     assert summary.is_visible()
-    page.wait_for_function("document.activeElement.classList.contains('error-summary')")
+    expect(page.locator(".error-summary")).to_be_focused()
     links = summary.locator("a")
     assert [links.nth(i).get_attribute("href") for i in range(links.count())] == ["#name", "#timezone"]
     for field in ("name", "timezone"):
@@ -136,10 +137,10 @@ def test_settings_errors_link_to_fields_and_keep_values_then_save(page, demo_dat
     # Following a summary link brings the field into view and gives it focus.
     page.locator('.error-summary a[href="#timezone"]').click()
     page.wait_for_url("**/staff/settings#timezone")
-    page.wait_for_function("document.activeElement.id === 'timezone'")
+    expect(page.locator("#timezone")).to_be_focused()
     assert page.locator("#timezone").evaluate(IN_VIEWPORT)
     page.locator('.error-summary a[href="#name"]').click()
-    page.wait_for_function("document.activeElement.id === 'name'")
+    expect(page.locator("#name")).to_be_focused()
     check(page)
 
     page.locator("#name").fill("Flens kommun (test)")
@@ -192,7 +193,7 @@ def test_success_message_is_in_view_after_fixing_an_error_from_the_summary(page,
     page.locator("#name").fill("")
     _submit_settings(page, 422)
     page.locator('.error-summary a[href="#name"]').click()
-    page.wait_for_function("document.activeElement.id === 'name'")
+    expect(page.locator("#name")).to_be_focused()
     page.locator("#name").fill("Flens kommun")
     _submit_settings(page, 302)
     page.wait_for_url(SETTINGS_AFTER_SAVE)
