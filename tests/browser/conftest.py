@@ -120,6 +120,8 @@ def check_footer(page) -> None:
 def check_page(page) -> None:
     """The checks for every page state a test visits: the footer links and axe."""
     check_footer(page)
+    # the footer is in the document before its stylesheet has loaded; axe and any measurement need the styles
+    page.wait_for_load_state()
     check_a11y(page)
 
 

@@ -79,6 +79,7 @@ def mail_to(inbox, address: str, count: int = 1, timeout: float = 10):
 
 
 def no_sideways_scroll(page: Page) -> None:
+    page.wait_for_load_state()  # before the stylesheet has arrived, nothing wraps as it will
     width = page.evaluate("document.documentElement.scrollWidth")
     if width > PHONE_360["width"]:
         # the innermost elements that reach past the right edge, to say what to fix
