@@ -17,17 +17,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from dialogue.coding import learn
 from dialogue.coding.models import Coding, Contribution, Suggestion, SuggestionRun
 from dialogue.coding.services import codable_nodes
 from dialogue.core.base import utcnow
 from dialogue.extensions import db
 from dialogue.vision.models import Vision, VisionNode
 
-TOP = learn.TOP
+if TYPE_CHECKING:
+    from dialogue.coding import learn
+
 #: fewer coded contributions than this, or codes on fewer than two blocks, and no model is tried
 MIN_CODED = 10
 #: folds of the cross-validation
@@ -49,6 +51,8 @@ def _texts(*fields: dict | None) -> list[tuple[str, str]]:
 def describe(vision: Vision, nodes: list[VisionNode]) -> list[learn.Block]:
     """Each node by its own title and text, and around it the vision's name, the nodes above it and
     the nodes below it (their words count less)."""
+    from dialogue.coding import learn
+
     blocks = []
     for node in nodes:
         around = _texts(vision.name)
@@ -79,6 +83,10 @@ def confirmed_codes(node_ids: Iterable[int]) -> dict[int, set[int]]:
 
 def update_suggestions(vision: Vision) -> SuggestionRun:
     """Compute the three suggestions of every contribution for *vision*, replacing the last run's."""
+    # learn brings NumPy and SciPy (about 37 MB resident): only a process that learns should carry them,
+    # not every web worker, export or command
+    from dialogue.coding import learn
+
     nodes = codable_nodes(vision)
     node_ids = [node.id for node in nodes]
     contributions = db.session.execute(
@@ -103,7 +111,7 @@ def update_suggestions(vision: Vision) -> SuggestionRun:
         run.held_out = outcome.measure["evaluated"]
         run.precision_at_3 = outcome.precision_at_3
         run.keyword_precision_at_3 = outcome.titles_precision_at_3
-        run.best_precision_at_3 = sum(min(len(t), TOP) / TOP for t in truths) / len(truths)
+        run.best_precision_at_3 = sum(min(len(t), learn.TOP) / learn.TOP for t in truths) / len(truths)
         run.measure = {"shown": outcome.measure, "other": outcome.other, "folds": outcome.folds,
                        "coded_weight": outcome.coded_weight, "temperature": outcome.temperature}
     tops = []
