@@ -262,3 +262,19 @@ def test_send_feedback_needs_the_public_address(app_factory):
     app = app_factory(PUBLIC_URL="")
     result = app.test_cli_runner().invoke(args=["steering", "send-feedback"])
     assert result.exit_code == 1 and "PUBLIC_URL" in result.output
+
+
+def test_a_mail_provider_unsubscribes_many_from_one_address_but_guessing_is_stopped(mail_app):
+    """Only refused tokens count against the limit of 20 a minute per address."""
+    many = [(f"person{n}@example.se", "sv") for n in range(25)]
+    demo(mail_app, decided=False, addresses=many)
+    with mail_app.app_context():
+        tokens = [feedback.unsubscribe_token(contact) for contact in db.session.scalars(sa.select(FeedbackContact))]
+    provider = mail_app.test_client()
+    for token in tokens:  # 25 one-click POSTs from one address, as a provider sends them
+        response = provider.post(f"/feedback/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"})
+        assert response.status_code == 200
+    assert count(mail_app, FeedbackContact) == 0
+    guesses = [provider.post(f"/feedback/unsubscribe/guess{n}", data={"List-Unsubscribe": "One-Click"}).status_code
+               for n in range(21)]
+    assert guesses == [400] * 20 + [429]
