@@ -15,6 +15,27 @@ SLUGS = {"processes": "process_slug", "questionnaires": "questionnaire_slug", "v
 TOKENS = {"events": "registration_token", "questionnaires": "response_token", "steering": "feedback_token",
           "accounts": "invitation_token"}
 
+# GET routes that answer with no page for a person to read (the walks over pages leave them out); a route
+# that only takes POST has none either.
+NO_PAGE = {
+    "static": "stylesheets, scripts and images",
+    "core.healthz": "plain text for load balancers",
+    "core.theme": "a stylesheet",
+    "core.logo": "an image file",
+    "events.event_ics": "a calendar file to download",
+    "events.feed_ics": "a calendar feed to subscribe to",
+    "exports.manage_job_file": "a file to download",
+    "vision.manage_export": "a YAML file to download",
+    "api.contributions": "JSON for programs, behind a token",
+    "api.events": "JSON for programs, behind a token",
+    "api.openapi": "JSON for programs",
+    "api.questionnaire": "JSON for programs, behind a token",
+    "api.questionnaires": "JSON for programs, behind a token",
+    "api.responses": "JSON for programs, behind a token",
+    "api.vision": "JSON for programs, behind a token",
+    "api.visions": "JSON for programs, behind a token",
+}
+
 
 def sample_args() -> dict[str, object]:
     """Real objects behind the ids of every route, in the demo (loaded and committed before; call in an app
@@ -43,7 +64,7 @@ def sample_args() -> dict[str, object]:
 
     event = db.session.scalar(sa.select(Event).where(Event.capacity.is_not(None)).limit(1))
     registration, registration_token = services.register(
-        event, group="young", name="Sample", email="sample@example.se", needs=[], needs_note="", locale="sv",
+        event, group="young", name="Stina Prov", email="sample@example.se", needs=[], needs_note="", locale="sv",
         submission_key="sample-args")
     questionnaire = db.session.scalar(sa.select(Questionnaire))
     question = questionnaire.questions[0]
@@ -57,11 +78,11 @@ def sample_args() -> dict[str, object]:
     token_id = create_token(staff, "sample", staff)[0].id
     coder_a, coder_b = (services_core.create_user(f"coder-{n}@kommun.example", PASSWORD, "analyst") for n in "ab")
     db.session.flush()
-    agreement_round = AgreementRound(vision_id=vision.id, name="Sample", sample_percent=10, coder_a_id=coder_a.id,
+    agreement_round = AgreementRound(vision_id=vision.id, name="Provrunda", sample_percent=10, coder_a_id=coder_a.id,
                                      coder_b_id=coder_b.id, submission_key="sample-round",
                                      items=[AgreementItem(contribution_id=contribution_id)])
     db.session.add(agreement_round)
-    mail_id = mail.queue("sample@example.se", "Sample", "Text\n")
+    mail_id = mail.queue("sample@example.se", "Prov", "Text\n")
     _invitee, invitation_token = invite("invitee@kommun.example", Role.analyst)
     db.session.commit()
     args: dict[str, object] = dict(

@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from dialogue.coding.models import NOTE_KINDS
 from dialogue.core.forms import Checkboxes, no_control_characters, single_line
-from dialogue.events.models import NEEDS, SIGNUP_GROUPS, EventKind
+from dialogue.events.models import KIND_LABELS, NEEDS, SIGNUP_GROUPS, EventKind
 from dialogue.i18n import LANGUAGE_NAMES, _l
 
 
@@ -46,7 +46,7 @@ class EventForm(FlaskForm):
     #: set by the view: a new event is run at least by whoever creates it
     creating = False
 
-    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, k.label) for k in EventKind])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, KIND_LABELS[k]) for k in EventKind])
     title_sv = StringField(_l("Title (Swedish)"),
                            validators=[DataRequired(), Length(max=200), single_line, no_control_characters])
     title_da = StringField(_l("Title (Danish)"), validators=[Optional(), Length(max=200), single_line,

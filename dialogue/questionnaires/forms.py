@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from dialogue.core.forms import Checkboxes, no_control_characters, single_line, slug_format
 from dialogue.i18n import LANGUAGE_NAMES, _l
-from dialogue.questionnaires.models import QuestionType
+from dialogue.questionnaires.models import TYPE_LABELS, QuestionType
 
 
 def _text(label, max_length, required=False, area=False, **kwargs):
@@ -65,7 +65,7 @@ class NewQuestionnaireForm(QuestionnaireForm):
 
 
 class QuestionForm(FlaskForm):
-    type = SelectField(_l("Type of question"), choices=[SelectChoice(t.value, t.label) for t in QuestionType])
+    type = SelectField(_l("Type of question"), choices=[SelectChoice(t.value, TYPE_LABELS[t]) for t in QuestionType])
     text_sv = _text(_l("Question (Swedish)"), 1000, required=True, area=True)
     text_da = _text(_l("Question (Danish)"), 1000, area=True)
     text_en = _text(_l("Question (English)"), 1000, area=True)

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from dialogue.core.forms import no_control_characters, single_line
 from dialogue.i18n import _l, _lp
-from dialogue.steering.models import Direction, Frequency
+from dialogue.steering.models import DIRECTION_LABELS, FREQUENCY_LABELS, Direction, Frequency
 from dialogue.steering.status import PeriodError, parse_period
 
 
@@ -40,14 +40,14 @@ class IndicatorForm(FlaskForm):
     unit = StringField(_l("Unit"), validators=[Length(max=30), single_line, no_control_characters],
                        description=_l("For example %, persons or rank."))
     direction = RadioField(_l("Which way is better"), default=Direction.higher.value,
-                           choices=[SelectChoice(d.value, d.label) for d in Direction])
+                           choices=[SelectChoice(d.value, DIRECTION_LABELS[d]) for d in Direction])
     baseline_value = NumberField(_l("Baseline value"), validators=[Optional()], places=None)
     baseline_year = IntegerField(_l("Baseline year"), validators=YEAR)
     target_value = NumberField(_l("Target value"), validators=[DataRequired(message=_l("Give the target value."))],
                                places=None)
     target_year = IntegerField(_l("Target year"), validators=[DataRequired(message=_l("Give the target year.")),
                                                               *YEAR[1:]])
-    frequency = SelectField(_l("Measured"), choices=[SelectChoice(f.value, f.label) for f in Frequency])
+    frequency = SelectField(_l("Measured"), choices=[SelectChoice(f.value, FREQUENCY_LABELS[f]) for f in Frequency])
     source = StringField(_l("Source"), validators=[Length(max=200), single_line, no_control_characters])
     committee = StringField(_l("Responsible committee"),
                             validators=[Length(max=200), single_line, no_control_characters])

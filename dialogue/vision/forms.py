@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from dialogue.core.forms import no_control_characters, single_line, slug_format
 from dialogue.i18n import _l
-from dialogue.vision.models import NodeKind
+from dialogue.vision.models import NODE_LABELS, NodeKind
 
 LANGS = ("sv", "da", "en")
 
@@ -25,7 +25,7 @@ def _text(label):
 class NodeForm(FlaskForm):
     """A node: its kind, where it sits, and its title and text in three languages."""
 
-    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, k.label) for k in NodeKind])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, NODE_LABELS[k]) for k in NodeKind])
     #: "" for the top of the tree; choices are set by the view (the tree, minus the node and its branch)
     parent = SelectField(_l("Place under"), coerce=str, validate_choice=False)
     title_sv = _title(_l("Title (Swedish)"))

@@ -2,7 +2,7 @@
 
 One browser page walks every GET route of the URL map, with real objects behind its parameters (the
 access walk's samples, tests/routes.py): the public pages first, then the staff pages signed in as an
-admin. A route that is not in SKIPPED is walked, so a new page is checked without anyone listing it.
+admin. A route that is not in NO_PAGE (tests/routes.py) is walked, so a new page is checked without anyone listing it.
 """
 
 from __future__ import annotations
@@ -16,30 +16,11 @@ from dialogue.core import services
 from dialogue.extensions import db
 from tests.browser.conftest import sign_in
 from tests.conftest import PASSWORD, load_demo
-from tests.routes import public_rules, sample_args, staff_rules, url
+from tests.routes import NO_PAGE, public_rules, sample_args, staff_rules, url
 
 pytestmark = pytest.mark.browser
 
 NARROW = {"width": 360, "height": 740}
-# Routes that answer with no page to reflow; a route that only takes POST has none either.
-SKIPPED = {
-    "static": "stylesheets, scripts and images",
-    "core.healthz": "plain text for load balancers",
-    "core.theme": "a stylesheet",
-    "core.logo": "an image file",
-    "events.event_ics": "a calendar file to download",
-    "events.feed_ics": "a calendar feed to subscribe to",
-    "exports.manage_job_file": "a file to download",
-    "vision.manage_export": "a YAML file to download",
-    "api.contributions": "JSON for programs, behind a token",
-    "api.events": "JSON for programs, behind a token",
-    "api.openapi": "JSON for programs",
-    "api.questionnaire": "JSON for programs, behind a token",
-    "api.questionnaires": "JSON for programs, behind a token",
-    "api.responses": "JSON for programs, behind a token",
-    "api.vision": "JSON for programs, behind a token",
-    "api.visions": "JSON for programs, behind a token",
-}
 
 # The width the page scrolls to, the elements that stick out past its right edge (outermost only), and
 # whether a box on the page scrolls sideways by itself.
@@ -103,14 +84,14 @@ def walk(live_server) -> dict:
 
 
 def _pages(rules) -> list:
-    return [rule for rule in rules if "GET" in rule.methods and rule.endpoint not in SKIPPED]
+    return [rule for rule in rules if "GET" in rule.methods and rule.endpoint not in NO_PAGE]
 
 
 def _check(page, address: str, failures: list[str]) -> None:
     response = page.goto(address)
     if response is None or response.status != 200 or urlsplit(page.url).path != urlsplit(address).path:
         status = response.status if response else "no answer"
-        failures.append(f"{address}: {status} at {page.url} (give it a real page or add it to SKIPPED)")
+        failures.append(f"{address}: {status} at {page.url} (give it a real page or add it to NO_PAGE)")
         return
     found = page.evaluate(OVERFLOW)
     if found["scroll"] > found["edge"] or found["wide"]:
