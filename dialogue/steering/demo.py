@@ -14,7 +14,7 @@ from dialogue.steering.models import FollowUp, Indicator
 from dialogue.vision import services as vision_services
 from dialogue.vision.models import Vision, VisionNode
 
-MADE_UP = "Demo: made-up value"
+MADE_UP = "Demo: påhittat värde"  # a comment as Vetlanda's staff would write it
 
 # indicator (by the start of its Swedish title) -> [(period, value)]
 VETLANDA_FIGURES = {
