@@ -33,7 +33,9 @@ def settings():
     municipality = services.get_municipality_or_none()
     if municipality is None:
         municipality = Municipality(name="")
-    form = SettingsForm(obj=municipality)
+    # a POST is read from what was sent alone: a field left out of it must not fall back to the
+    # municipality's attribute of the same name (its localities are rows, not the field's text)
+    form = SettingsForm(obj=municipality if request.method == "GET" else None)
     if request.method == "GET":
         form.localities.data = "\n".join(loc.name for loc in municipality.active_localities)
         form.languages.data = list(municipality.languages or LANGUAGES)
