@@ -15,19 +15,19 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, render_template, url_for
+from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from dialogue.core import mail
 from dialogue.core.base import utcnow
 from dialogue.extensions import db
-from dialogue.i18n import tr
+from dialogue.i18n import default_locale, tr
 from dialogue.processes.models import Phase, PhaseKind, Process
 from dialogue.questionnaires.models import FeedbackContact, Questionnaire
 from dialogue.steering.models import FollowUp
 from dialogue.vision.models import Vision
 
 log = logging.getLogger(__name__)
-MAIL_LOCALES = ("sv", "da", "en")
 
 
 def follow_up_for(process: Process) -> FollowUp | None:
@@ -126,15 +126,17 @@ def unsubscribe(token: str) -> int:
 
 
 def _render(follow_up: FollowUp, process: Process, vision: Vision, contact: FeedbackContact) -> tuple[str, str, str]:
-    """(subject, body, unsubscribe address) of the message to *contact*."""
-    locale = contact.locale if contact.locale in MAIL_LOCALES else "sv"
-    # the same address in the text and in List-Unsubscribe: a GET shows the button, a POST unsubscribes
-    unsubscribe_url = url_for("steering.unsubscribe", token=unsubscribe_token(contact), lang=locale, _external=True)
-    body = render_template(
-        f"steering/emails/feedback.{locale}.txt", process_title=tr(process.title, locale),
-        vision_name=tr(vision.name, locale), message=tr(follow_up.message, locale),
-        follow_up_url=url_for("steering.follow_up", slug=vision.slug, lang=locale, _external=True),
-        unsubscribe_url=unsubscribe_url)
+    """(subject, body, unsubscribe address) of the message to *contact*, in the language they answered in."""
+    locale = contact.locale if contact.locale in current_app.config["LANGUAGES"] else default_locale()
+    with force_locale(locale):
+        # the same address in the text and in List-Unsubscribe: a GET shows the button, a POST unsubscribes
+        unsubscribe_url = url_for("steering.unsubscribe", token=unsubscribe_token(contact), lang=locale,
+                                  _external=True)
+        body = render_template(
+            "steering/emails/feedback.txt", process_title=tr(process.title), vision_name=tr(vision.name),
+            message=tr(follow_up.message),
+            follow_up_url=url_for("steering.follow_up", slug=vision.slug, lang=locale, _external=True),
+            unsubscribe_url=unsubscribe_url)
     subject, _sep, text = body.partition("\n\n")
     return subject.strip(), text.strip() + "\n", unsubscribe_url
 
