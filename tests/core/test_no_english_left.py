@@ -10,6 +10,8 @@ an English source text the language's catalog translates differently.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import pytest
@@ -24,16 +26,47 @@ ATTRIBUTES = ("aria-label", "title", "placeholder", "alt")
 SKIPPED_ELEMENTS = {"script", "style", "textarea"}
 
 
-def untranslated_sources(locale: str) -> set[str]:
+PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdifr%]")
+
+
+@dataclass
+class Sources:
+    """The English source texts a catalog translates into something else: whole texts, and the texts with
+    placeholders as patterns (each found through its longest fixed part, to keep the walk quick)."""
+
+    whole: set[str] = field(default_factory=set)
+    patterns: dict[str, list[re.Pattern]] = field(default_factory=dict)
+
+    def add(self, source: str) -> None:
+        if "%" not in source:
+            self.whole.add(source)
+            return
+        fixed = [part.strip() for part in PLACEHOLDER.split(source)]
+        if sum(char.isalpha() for char in "".join(fixed)) < 5:  # "%(name)s (%(role)s)" is no English
+            return
+        pattern, last = [], 0
+        for placeholder in PLACEHOLDER.finditer(source):
+            pattern += [re.escape(source[last:placeholder.start()]),
+                        "%" if placeholder.group() == "%%" else ".+?"]
+            last = placeholder.end()
+        pattern.append(re.escape(source[last:]))
+        self.patterns.setdefault(max(fixed, key=len), []).append(re.compile("".join(pattern)))
+
+    def english(self, text: str) -> bool:
+        return text in self.whole or any(
+            fixed in text and any(p.fullmatch(text) for p in patterns) for fixed, patterns in self.patterns.items())
+
+
+def untranslated_sources(locale: str) -> Sources:
     """The English source texts the catalog of *locale* translates into something else."""
     with open(ROOT / "translations" / locale / "LC_MESSAGES" / "messages.po", "rb") as handle:
         catalog = read_po(handle)
-    sources = set()
+    sources = Sources()
     for message in catalog:
         ids = message.id if isinstance(message.id, tuple) else (message.id,)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         for source, text in zip(ids, strings, strict=False):
-            if source and "%" not in source and text and text != source:
+            if source and text and text != source:
                 sources.add(" ".join(source.split()))
     return sources
 
@@ -60,10 +93,10 @@ class Texts(HTMLParser):
             self.texts.append(" ".join(data.split()))
 
 
-def english_on(body: str, sources: set[str]) -> set[str]:
+def english_on(body: str, sources: Sources) -> set[str]:
     parser = Texts()
     parser.feed(body)
-    return {text for text in parser.texts if text in sources}
+    return {text for text in parser.texts if sources.english(text)}
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])  # the pages are the same on both engines
@@ -101,7 +134,7 @@ def test_every_page_speaks_the_reader_s_language(app, make_user, locale):
 def test_the_walk_sees_english_where_it_is():
     """The check itself: a frozen English option is caught, its translation and user data are not."""
     sources = untranslated_sources("sv")
-    assert "Open meeting" in sources
     page = ('<select><option value="open_meeting">Open meeting</option><option>Öppet möte</option></select>'
-            '<button aria-label="Close">x</button><textarea>Open meeting</textarea><input value="Close">')
-    assert english_on(page, sources) == {"Open meeting", "Close"}
+            '<button aria-label="Close">x</button><textarea>Open meeting</textarea><input value="Close">'
+            '<p>Page 2 of 3</p><p>Sida 2 av 3</p>')
+    assert english_on(page, sources) == {"Open meeting", "Close", "Page 2 of 3"}
