@@ -13,7 +13,6 @@ same requests every time.
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 
 import sqlalchemy as sa
 from hypothesis import HealthCheck, example, given, note, settings
@@ -30,6 +29,7 @@ from dialogue.questionnaires.models import FeedbackContact, Question, Questionna
 from dialogue.steering.feedback import unsubscribe_token
 from dialogue.vision.models import Vision
 from tests.conftest import csrf_token
+from tests.fuzz_values import EDGES, encode, urlencoded, value_strategy
 from tests.questionnaires.helpers import URL, answer_all, hidden_fields
 
 EXAMPLES = 5  # generated, per route and method (besides the EDGES)
@@ -38,47 +38,6 @@ EXAMPLES = 5  # generated, per route and method (besides the EDGES)
 QUERY_NAMES = ["lang", "month", "kind", "locality", "page", "q", "group", "next", "cursor", "limit"]
 FORM_NAMES = ["csrf_token", "form", "page", "move", "feedback_email", "website", "name", "email", "group",
               "needs", "needs_note", "confirm", "lang"]
-
-
-class Raw(str):
-    """Goes into the address or body as it is, not percent-encoded: for invalid escapes."""
-
-
-ESCAPES = ["%", "%0", "%zz", "%%", "%00", "%0D%0A", "%C0%80", "%FF", "%E2%82", "%ED%A0%80", "%u0041", "%2F", "%2e%2e"]
-DANGEROUS = ["\x00", "a\x00b", "\r\n", "x\ry", "\n", Raw("%00"), Raw("a%00"), Raw("%0D%0A")]
-ODD = [
-    "\x00", "a\x00b", "\r", "\n", "\r\n", "x\r\nSet-Cookie: a=b", "\t", "\x1b", "\x7f", "\u0085", "\u2028",
-    "²", "١٢", "٣", "߃", "𝟗", "〇", "Ⅻ",  # digits (and numerals) that are not ASCII
-    "9" * 20, str(2**63), str(2**63 - 1), str(2**64), str(2**31), "-1", "0", "-0", "+1", " 1 ", "1.5", "1e309",
-    "NaN", "inf", "0x10",
-    "x" * 10_000, "9" * 10_000, "é" * 10_000,
-    "9999-12", "0001-01", "0000-00", "2026-13", "2026-1", "-2026-01", "99999-01",
-    "<script>", "../..", "//evil.example", "javascript:alert(1)", "\u202e", "\ufeff", "\U0010ffff", "",
-]
-
-
-# sent in every parameter at once and in every part of the path too, so that they are never left to chance:
-# a NUL (PostgreSQL refuses it), a month the calendar cannot hold, an id too large for BIGINT, a digit int()
-# refuses, a long text, escapes that decode to nothing valid
-EDGES = ["a\x00b", "9999-12", "0001-01", "9" * 20, "²", "x" * 10_000, Raw("%zz%C0%80%0D%0A")]
-
-
-def encode(value: str) -> str:
-    return str(value) if isinstance(value, Raw) else quote(value, safe="")
-
-
-def value_strategy(real: list[str]) -> st.SearchStrategy[str]:
-    text = st.text(max_size=30)
-    return st.one_of(
-        st.sampled_from(DANGEROUS),
-        st.sampled_from(ODD),
-        st.sampled_from(ESCAPES).map(Raw),
-        st.tuples(text, st.sampled_from(ESCAPES), text).map(lambda t: Raw(encode(t[0]) + t[1] + encode(t[2]))),
-        text,
-        st.integers(min_value=-(2**80), max_value=2**80).map(str),
-        st.text(st.characters(categories=["Nd", "No", "Nl"]), min_size=1, max_size=25),
-        st.sampled_from(real),
-    )
 
 
 def public_rules(app) -> list:
@@ -143,8 +102,7 @@ def test_public_routes_never_answer_with_a_server_error(app_factory, municipalit
         if method == "GET":
             response = client.get(url)
         else:
-            body = "&".join(f"{encode(k)}={encode(v)}" for k, v in fields)
-            response = client.post(url, data=body, content_type="application/x-www-form-urlencoded")
+            response = client.post(url, data=urlencoded(fields), content_type="application/x-www-form-urlencoded")
         seen.setdefault(method, set()).add(response.status_code)
         assert response.status_code < 500, (method, url, fields)
         return response
@@ -159,7 +117,7 @@ def test_public_routes_never_answer_with_a_server_error(app_factory, municipalit
         def check(parts, query, form):
             url = ARGUMENT.sub(lambda m: encode(parts[m.group(1)]), rule.rule)
             if query:
-                url += "?" + "&".join(f"{encode(k)}={encode(v)}" for k, v in query)
+                url += "?" + urlencoded(query)
             note(f"{method} {url} {form!r:.2000}")  # shown for a failing example with the request's error
             page = send("GET", url, [])
             if method == "POST":
