@@ -14,7 +14,7 @@ import pytest
 
 from dialogue.core import services
 from dialogue.extensions import db
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import check_a11y, sign_in
 from tests.conftest import PASSWORD, load_demo
 from tests.routes import NO_PAGE, public_rules, sample_args, staff_rules, url
 
@@ -87,7 +87,7 @@ def _pages(rules) -> list:
     return [rule for rule in rules if "GET" in rule.methods and rule.endpoint not in NO_PAGE]
 
 
-def _check(page, address: str, failures: list[str]) -> None:
+def _check(page, address: str, failures: list[str], axe: bool) -> None:
     response = page.goto(address)
     if response is None or response.status != 200 or urlsplit(page.url).path != urlsplit(address).path:
         status = response.status if response else "no answer"
@@ -98,6 +98,11 @@ def _check(page, address: str, failures: list[str]) -> None:
         failures.append(f"{address}: {found['scroll']} px wide for {found['edge']}: {', '.join(found['wide'])}")
     if found["scrolls"] and (stuck := _unreachable_scrolling(page)):
         failures.append(f"{address}: scrolls by itself but no key reaches it: {', '.join(stuck)}")
+    if axe:
+        try:
+            check_a11y(page)
+        except AssertionError as violations:
+            failures.append(f"{address}: {violations}")
 
 
 def _unreachable_scrolling(page) -> list[str]:
@@ -112,7 +117,10 @@ def _unreachable_scrolling(page) -> list[str]:
 
 @pytest.mark.parametrize("locale", ["sv-SE", "da-DK"])
 def test_no_page_scrolls_sideways_at_360_px(playwright_browser, live_server, walk, locale):
-    """In Swedish and in Danish, whose long compound words are what a narrow column has to break."""
+    """In Swedish and in Danish, whose long compound words are what a narrow column has to break; in
+    Swedish every page also goes through axe (the markup is the same in every language), so that a page
+    no other browser test opens is checked too."""
+    axe = locale == "sv-SE"
     context = playwright_browser.new_context(base_url=live_server.url, locale=locale, viewport=NARROW,
                                              device_scale_factor=1)
     page = context.new_page()
@@ -122,11 +130,11 @@ def test_no_page_scrolls_sideways_at_360_px(playwright_browser, live_server, wal
     try:
         public = _pages(public_rules(app))
         for rule in public:
-            _check(page, url(rule, walk), failures)
+            _check(page, url(rule, walk), failures, axe)
         sign_in(page, "admin@test.example")
         staff = _pages(staff_rules(app))
         for rule in staff:
-            _check(page, url(rule, walk), failures)
+            _check(page, url(rule, walk), failures, axe)
         assert page.locator("html").get_attribute("lang") == locale[:2]  # the walk was in that language
     finally:
         context.close()
