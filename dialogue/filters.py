@@ -16,10 +16,11 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from dialogue.coding.models import Channel, Coding, Contribution
+from dialogue.core.forms import outside_calendar
 from dialogue.core.ids import parse_id
 from dialogue.core.models import Locality
 from dialogue.core.respondents import GROUPS
-from dialogue.core.time import from_local
+from dialogue.core.time import from_local, in_calendar
 from dialogue.extensions import db
 from dialogue.i18n import _
 from dialogue.questionnaires.models import Answer, Questionnaire, Response, ResponseChannel
@@ -59,10 +60,14 @@ class ExportFilters:
             if not value:
                 return None
             try:
-                return date.fromisoformat(value)
+                typed = date.fromisoformat(value)
             except ValueError:
                 errors[name] = _("Give the date as YYYY-MM-DD, e.g. 2026-03-31.")
                 return None
+            if not in_calendar(typed):
+                errors[name] = outside_calendar()
+                return None
+            return typed
 
         def whole(name: str) -> int | None:
             value = text(name)

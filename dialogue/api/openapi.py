@@ -77,8 +77,9 @@ PAGING = [
 FILTERS = {
     "questionnaire": _query("questionnaire", STR,
                             "A questionnaire's id or address (slug); one that does not exist is a 400."),
-    "date_from": _query("date_from", DATE, "From this local date (YYYY-MM-DD)."),
-    "date_to": _query("date_to", DATE, "Up to and including this local date; before date_from is a 400."),
+    "date_from": _query("date_from", DATE, "From this local date (YYYY-MM-DD, from 1900-01-01 to 2999-12-31)."),
+    "date_to": _query("date_to", DATE,
+                      "Up to and including this local date (the same range); before date_from is a 400."),
     "locality": _query("locality", ID, "A locality's id; one that does not exist is a 400."),
     "group": _query("group", {"type": "string", "enum": list(GROUPS)}, "A respondent group."),
     "channel": _query("channel", {"type": "string", "enum": list(CHANNELS)}, "A channel."),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from zoneinfo import available_timezones
 
-from flask_babel import format_decimal
+from flask_babel import format_date, format_decimal
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import FileStorage
@@ -24,7 +25,8 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Email, Length, Optional, ValidationError
 
 from dialogue.core import colours
-from dialogue.i18n import LANGUAGE_NAMES, _l
+from dialogue.core.time import EARLIEST, LATEST, in_calendar
+from dialogue.i18n import LANGUAGE_NAMES, _, _l
 
 
 def single_line(form, field):
@@ -41,6 +43,16 @@ def no_control_characters(form, field):
     """Control characters (other than line breaks and tabs) are never meant, and break exports."""
     if field.data and any(ord(c) < 32 and c not in "\r\n\t" for c in field.data):
         raise ValidationError(_l("Remove the invisible control characters from the text."))
+
+
+def outside_calendar() -> str:
+    return _("Give a date between %(first)s and %(last)s.", first=format_date(EARLIEST), last=format_date(LATEST))
+
+
+def within_calendar(form, field):
+    """Every date and date-time field carries this: see dialogue.core.time.EARLIEST."""
+    if field.data is not None and not in_calendar(field.data if type(field.data) is date else field.data.date()):
+        raise ValidationError(outside_calendar())
 
 
 class LoginForm(FlaskForm):
@@ -150,7 +162,7 @@ class StatementsForm(FlaskForm):
         description=_l("Who is responsible for the personal data, for example the municipal executive board."))
     privacy_dpo = StringField(_l("Data protection officer"), validators=[Optional(), Length(max=300), single_line],
                               description=_l("How to reach the data protection officer."))
-    accessibility_reviewed_on = DateField(_l("Last review of accessibility"), validators=[Optional()])
+    accessibility_reviewed_on = DateField(_l("Last review of accessibility"), validators=[Optional(), within_calendar])
 
 
 STATEMENT_TEXTS = {

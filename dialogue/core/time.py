@@ -7,6 +7,14 @@ from zoneinfo import ZoneInfo
 
 from dialogue.core.services import get_municipality
 
+#: The dates anyone types into a form or filter: 0001-01-01 or 9999-12-31 is a slip of the keyboard, and a
+#: moment at either end of Python's calendar cannot be moved to UTC (nor a day added to it).
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def in_calendar(day: date) -> bool:
+    return EARLIEST <= day <= LATEST
+
 
 def zone() -> ZoneInfo:
     municipality = get_municipality()

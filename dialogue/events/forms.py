@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from dialogue.coding.models import NOTE_KINDS
-from dialogue.core.forms import Checkboxes, no_control_characters, single_line
+from dialogue.core.forms import Checkboxes, no_control_characters, single_line, within_calendar
 from dialogue.events.models import KIND_LABELS, NEEDS, SIGNUP_GROUPS, EventKind
 from dialogue.i18n import LANGUAGE_NAMES, _l
 
@@ -66,16 +66,18 @@ class EventForm(FlaskForm):
                                      description=_l("For example step-free entrance, hearing loop, toilet."),
                                      validators=[Length(max=1000), no_control_characters])
     language = SelectField(_l("Language of the event"), choices=[SelectChoice(c, n) for c, n in LANGUAGE_NAMES.items()])
-    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
-    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    starts_at = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(), within_calendar])
+    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(), within_calendar])
     capacity = IntegerField(_l("Seats"), validators=[Optional(), NumberRange(min=1, max=10000)],
                             description=_l("Leave empty when no sign-up is needed."))
     seats_young = IntegerField(_l("Seats reserved for young people"), validators=[Optional(), NumberRange(0, 10000)])
     seats_association = IntegerField(_l("Seats reserved for associations"),
                                      validators=[Optional(), NumberRange(0, 10000)])
     seats_business = IntegerField(_l("Seats reserved for businesses"), validators=[Optional(), NumberRange(0, 10000)])
-    signup_opens_at = DateTimeLocalField(_l("Sign-up opens"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    signup_closes_at = DateTimeLocalField(_l("Sign-up closes"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    signup_opens_at = DateTimeLocalField(_l("Sign-up opens"), format="%Y-%m-%dT%H:%M",
+                                         validators=[Optional(), within_calendar])
+    signup_closes_at = DateTimeLocalField(_l("Sign-up closes"), format="%Y-%m-%dT%H:%M",
+                                          validators=[Optional(), within_calendar])
     #: user ids; the choices are set by the view, which removes the field for those who may not change it
     staff = Checkboxes(_l("Run by"), coerce=int,
                        description=_l("They and the administrators see the names of the people who sign up and "

@@ -6,14 +6,14 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from dialogue.core.forms import add_translated, single_line, slug_format
+from dialogue.core.forms import add_translated, single_line, slug_format, within_calendar
 from dialogue.i18n import _l
 from dialogue.processes.models import PHASE_LABELS, PhaseKind
 
 
 class _Dates(FlaskForm):
-    starts_on = DateField(_l("Starts"), validators=[DataRequired()])
-    ends_on = DateField(_l("Ends"), validators=[DataRequired()])
+    starts_on = DateField(_l("Starts"), validators=[DataRequired(), within_calendar])
+    ends_on = DateField(_l("Ends"), validators=[DataRequired(), within_calendar])
 
     def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:

@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from dialogue.core.forms import Checkboxes, no_control_characters, single_line, slug_format
+from dialogue.core.forms import Checkboxes, no_control_characters, single_line, slug_format, within_calendar
 from dialogue.i18n import LANGUAGE_NAMES, _l
 from dialogue.questionnaires.models import TYPE_LABELS, QuestionType
 
@@ -41,8 +41,8 @@ class QuestionnaireForm(FlaskForm):
                           description=_l("Shown to residents after they have answered."))
     next_steps_da = _text(_l("What happens next (Danish)"), 5000, area=True)
     next_steps_en = _text(_l("What happens next (English)"), 5000, area=True)
-    opens_at = DateTimeLocalField(_l("Opens"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    closes_at = DateTimeLocalField(_l("Closes"), format="%Y-%m-%dT%H:%M", validators=[Optional()],
+    opens_at = DateTimeLocalField(_l("Opens"), format="%Y-%m-%dT%H:%M", validators=[Optional(), within_calendar])
+    closes_at = DateTimeLocalField(_l("Closes"), format="%Y-%m-%dT%H:%M", validators=[Optional(), within_calendar],
                                    description=_l("Private links to change answers work until then."))
     languages = Checkboxes(_l("Languages"), choices=[SelectChoice(c, n) for c, n in LANGUAGE_NAMES.items()],
                            default=["sv", "da", "en"])

@@ -6,10 +6,10 @@ import re
 
 import pytest
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, StringField, TextAreaField
+from wtforms import DateField, DateTimeLocalField, HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.validators import Email
 
-from dialogue.core.forms import single_line
+from dialogue.core.forms import single_line, within_calendar
 from tests.conftest import csrf_token, login
 from tests.events.helpers import make_event
 
@@ -62,3 +62,18 @@ def test_a_name_with_a_line_break_cannot_sign_up(app, client):
                                       "email": "ebba@example.se", "group": "other"})
     assert response.status_code == 422
     assert "Write this on one line" in response.get_data(as_text=True)
+
+
+def test_every_date_field_keeps_to_the_calendar(app):
+    """0001-01-01 or 9999-12-31 typed into a date broke the conversion to UTC (a server error): every date
+    and date-time field refuses dates outside dialogue.core.time's EARLIEST and LATEST."""
+    with app.test_request_context():
+        forms = set(_forms())
+        dated, unchecked = 0, []
+        for cls in forms:
+            for field in cls(meta={"csrf": False}):
+                if isinstance(field, DateField | DateTimeLocalField):
+                    dated += 1
+                    if within_calendar not in field.validators:
+                        unchecked.append(f"{cls.__module__}.{cls.__name__}.{field.name}")
+    assert dated >= 7 and not unchecked, unchecked

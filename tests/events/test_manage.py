@@ -253,3 +253,18 @@ def test_an_event_put_in_a_process_shows_on_the_process_page(app, client, make_u
     token = csrf_token(client, f"/staff/events/{event_id}")
     client.post(f"/staff/events/{event_id}/publish", data={"csrf_token": token})
     assert "Öppet möte i Sparreholm" in client.get(f"/processes/{slug}?lang=sv").get_data(as_text=True)
+
+
+def test_a_moment_outside_the_calendar_is_explained_and_nothing_saved(app, client, make_user, municipality):
+    """Midnight on 0001-01-01 in Stockholm is before the first moment UTC can hold: it was a server error."""
+    organizer(client, make_user)
+    data = dict(FORM, csrf_token=csrf_token(client, "/staff/events/new"), starts_at="0001-01-01T00:00",
+                signup_closes_at="9999-12-31T23:59")
+    response = client.post("/staff/events/new?lang=en", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'href="#starts_at"' in page and 'href="#signup_closes_at"' in page
+    assert "Give a date between Jan 1, 1900 and Dec 31, 2999." in page
+    assert 'value="0001-01-01T00:00"' in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(Event).where(Event.venue == "Slottet")) is None

@@ -395,3 +395,17 @@ def test_age_bands_are_labelled(app, client, make_user, built):
     analyst(client, make_user)
     rows = rows_of(export(client, questionnaire=built.questionnaire_id))
     assert rows[1][10:12] == ["30-44", sv(app, AGE_BANDS["30-44"])]
+
+
+def test_a_date_outside_the_calendar_is_an_error_not_a_server_error(client, make_user, built):
+    """0001-01-01 cannot be moved from local time to UTC, nor a day added to 9999-12-31: both failed."""
+    analyst(client, make_user)
+    for dataset in ("signups", "responses_wide"):
+        data = {"csrf_token": csrf_token(client, URL), "dataset": dataset, "format": "csv", "delimiter": "comma",
+                "date_from": "0001-01-01", "date_to": "9999-12-31"}
+        response = client.post(f"{URL}?lang=en", data=data)
+        assert response.status_code == 400, dataset
+        page = response.get_data(as_text=True)
+        assert 'href="#date_from"' in page and 'href="#date_to"' in page
+        assert "Give a date between Jan 1, 1900 and Dec 31, 2999." in page
+        assert 'value="0001-01-01"' in page and 'value="9999-12-31"' in page
