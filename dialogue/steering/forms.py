@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
+from flask_babel import format_decimal
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DecimalField, IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from dialogue.core.forms import no_control_characters, single_line
-from dialogue.i18n import _l, _lp
+from dialogue.i18n import _, _l, _lp
 from dialogue.steering.models import DIRECTION_LABELS, FREQUENCY_LABELS, Direction, Frequency
 from dialogue.steering.status import PeriodError, parse_period
 
@@ -17,13 +20,24 @@ class ConfirmForm(FlaskForm):
     """A button and its CSRF token."""
 
 
+def not_a_number() -> str:
+    return _("Give a number, for example %(example)s.", example=format_decimal(12.5))
+
+
 class NumberField(DecimalField):
     """A decimal number as people type it: a decimal comma works as well as a point."""
 
     def process_formdata(self, valuelist):
         if valuelist:
             valuelist = [valuelist[0].strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")]
-        super().process_formdata(valuelist)
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(not_a_number()) from None  # WTForms' own message has no Danish
+        # Decimal takes NaN, Infinity and 1e400, which no float column holds: refused as the import refuses them
+        if self.data is not None and not math.isfinite(float(self.data)):
+            self.data = None
+            raise ValueError(not_a_number())
 
     def _value(self):
         if self.raw_data:

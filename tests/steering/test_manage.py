@@ -129,3 +129,24 @@ def test_admin_chooses_the_vision_and_writes_the_message(app, client, make_user,
         assert (follow_up.vision_id, follow_up.message) == (vision_id, {"sv": "Visionen är antagen."})
     bad = client.post(url, data={"csrf_token": csrf_token(client, url), "vision_id": "99999"})
     assert bad.status_code == 422 and "Not a valid choice" in bad.get_data(as_text=True)
+
+
+def test_a_number_no_float_holds_is_refused_and_kept(app, client, make_user):
+    """NaN, infinity and 1e400 passed as decimals and became a float SQLite stores as NULL (a server error)
+    and PostgreSQL as NaN: refused as the file import refuses them."""
+    ids = vetlanda(app, measurements=False)
+    login(client, make_user("analyst"))
+    new = f"/staff/steering/indicators/{ids['home_care']}/measurements/new?lang=en"
+    bad = client.post(new, data={"csrf_token": csrf_token(client, new), "period": "2016", "value": "NaN",
+                                 "value_women": "-inf", "value_men": "1e400", "source": "", "comment": ""})
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    for field in ("value", "value_women", "value_men"):
+        assert f'href="#{field}"' in html, field
+    assert "Give a number, for example 12.5." in html
+    assert 'value="NaN"' in html and 'value="1e400"' in html
+    assert measured(app, ids["home_care"]) == {}
+    edit = f"/staff/steering/indicators/{ids['school']}/edit?lang=en"
+    bad = client.post(edit, data={"csrf_token": csrf_token(client, edit), "unit": "%", "direction": "higher",
+                                  "target_value": "Infinity", "target_year": "2019", "frequency": "yearly"})
+    assert bad.status_code == 422 and 'href="#target_value"' in bad.get_data(as_text=True)
