@@ -8,6 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 import yaml
 
+from dialogue.core.forms import SLUG
 from dialogue.extensions import db
 from dialogue.vision import extras
 from dialogue.vision.models import NodeKind, Vision, VisionNode
@@ -73,6 +74,8 @@ def parse(text: str) -> dict:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise VisionFileError(f"not valid YAML: {error}") from None
+    except RecursionError:  # PyYAML reads nested lists and mappings by recursion: [[[[...]]]] ran out of stack
+        raise VisionFileError("not valid YAML: nested too deeply") from None
     if not isinstance(data, dict) or "slug" not in data or "nodes" not in data:
         raise VisionFileError("a vision file is a mapping with slug, name and nodes")
     return data
@@ -82,6 +85,10 @@ def import_vision(text: str, replace: bool = False) -> Vision:
     """Create the vision described by *text*; with *replace*, an existing one with its slug goes first."""
     data = parse(text)
     slug = str(data["slug"]).strip()
+    # the same rule as the vision form's short name: it becomes the vision's address
+    if not SLUG.match(slug) or len(slug) > Vision.__table__.c.slug.type.length:
+        raise VisionFileError("slug: use lower-case letters a-z, digits and single hyphens, at most 80 characters, "
+                              "e.g. vision-2030")
     existing = db.session.scalar(sa.select(Vision).where(Vision.slug == slug))
     if existing is not None:
         if not replace:

@@ -59,6 +59,12 @@ def test_template_facts(app):
     ("slug: x\nname: {sv: X}\nnodes:\n  - kind: vision\n    title: {sv: ''}", "nodes[1].title: a title is required"),
     ("slug: x\nname: {sv: X}\nnodes:\n  - kind: value\n    title: {de: Mut}", "unknown language(s) de"),
     ("slug: x\nname: {sv: X}\nadopted_on: soon\nnodes: []", "adopted_on"),
+    # the slug is the vision's address, as the form's short name: PostgreSQL refused the NUL and the length
+    ('slug: "a\\0b"\nname: {sv: X}\nnodes: []', "slug: use lower-case"),
+    (f"slug: {'a' * 81}\nname: {{sv: X}}\nnodes: []", "slug: use lower-case"),
+    ("slug: Vision 2030/Flen\nname: {sv: X}\nnodes: []", "slug: use lower-case"),
+    # PyYAML ran out of stack (a RecursionError)
+    ("slug: x\nname: {sv: X}\nnodes: " + "[" * 5000 + "]" * 5000, "nested too deeply"),
 ])
 def test_wrong_files_say_what_is_wrong_and_import_nothing(app, text, message):
     runner_input = text
