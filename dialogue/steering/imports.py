@@ -85,6 +85,8 @@ def _number(raw, required: bool) -> float | None:
         raise ValueError
     if isinstance(raw, (int, float)):
         value = float(raw)
+    elif not isinstance(raw, str):  # a list or mapping in a Kolada file
+        raise ValueError
     else:
         text = raw.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
         value = float(text)
@@ -226,6 +228,8 @@ def read_kolada(raw: bytes, vision_id: int | None = None, municipality: str = ""
         data = json.loads(_text(raw))
     except json.JSONDecodeError as error:
         raise MeasurementFileError([_("The file is not valid JSON (line %(line)d).", line=error.lineno)]) from None
+    except RecursionError:  # the decoder reads nested arrays by recursion: [[[[...]]]] ran out of stack
+        raise MeasurementFileError([_("The file is not valid JSON: it is nested too deeply.")]) from None
     if not isinstance(data, dict) or not isinstance(data.get("values"), list):
         raise MeasurementFileError([_("This is not a Kolada file: it must be an object with a list \"values\".")])
     result = Result(others=_municipalities(data["values"], municipality))

@@ -114,6 +114,9 @@ def test_kolada_null_values_are_skipped(app):
     (kolada(record(period=2017), "text"), {}, "Record 2: each record needs"),
     (kolada(record(period=2017), record(period=2017)), {},
      "Record 2: the period 2017 of this indicator is in the file twice"),
+    # both were server errors: the JSON decoder ran out of stack, and a list has no .strip()
+    (b'{"values": ' + b"[" * 100_000, {}, "not valid JSON: it is nested too deeply"),
+    (kolada(record(period=2017), record(period=2018, total=[93.4])), {}, "Record 2: value must be a number"),
 ])
 def test_wrong_kolada_files_import_nothing(app, raw, options, message):
     vetlanda(app, measurements=False)
