@@ -58,6 +58,14 @@ def parse_csv(raw: bytes) -> tuple[Figures, list[str]]:
         return {}, [_("The file has more than %(max)s lines.", max=MAX_LINES)]
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        return _figures(reader)
+    except csv.Error:  # a cell over the csv module's limit, most often from a quotation mark never closed
+        return {}, [_("The file could not be read as CSV: a cell is far too long, or a quotation mark is not "
+                      "closed.")]
+
+
+def _figures(reader) -> tuple[Figures, list[str]]:
     header = [cell.strip().lower() for cell in next(reader)]
     missing = [name for name in COLUMNS if name not in header]
     if missing:

@@ -108,6 +108,14 @@ def read_csv(raw: bytes, vision_id: int | None = None) -> list[Row]:
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") and ";" in first else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return _csv_rows(reader, vision_id)
+    except csv.Error:  # a cell over the csv module's limit, most often from a quotation mark never closed
+        raise MeasurementFileError([_("The file could not be read as CSV: a cell is far too long, or a quotation "
+                                      "mark is not closed.")]) from None
+
+
+def _csv_rows(reader: csv.DictReader, vision_id: int | None) -> list[Row]:
     headers = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in headers]
     unknown = [h for h in headers if h not in COLUMNS]

@@ -90,6 +90,18 @@ def test_csv_without_the_columns_or_not_utf8(app, client, municipality, make_use
     assert _upload(client, b"").status_code == 400
 
 
+def test_a_quote_never_closed_is_explained_not_a_server_error(app, client, municipality, make_user):
+    """The rest of the file became one cell, over the csv module's limit: csv.Error was a server error."""
+    login(client, make_user("admin"))
+    _english(client)
+    before = _figures(app)
+    response = _upload(client, b'locality,age_band,count\nFlen,20-29,100\n"Flen,80-,5\n' + b"x" * 200_000)
+    assert response.status_code == 400
+    assert "The file could not be read as CSV: a cell is far too long, or a quotation mark is not closed." in (
+        response.get_data(as_text=True))
+    assert _figures(app) == before
+
+
 def test_import_without_a_file(client, municipality, make_user):
     login(client, make_user("admin"))
     _english(client)

@@ -68,6 +68,10 @@ TWICE = "Row 4: the period 2016 of this indicator is in the file twice"
     ("indicator;period;value\n" + GOOD + "{home_care};2016;1\n{home_care};2016;2\n", TWICE),
     ("indicator;period;value\n" + GOOD + "{home_care};2016;1;extra\n", "Row 3: more cells than columns"),
     ("indicator;period;value\n", "holds no measurements"),
+    # a quotation mark never closed makes the rest of the file one cell, over the csv module's limit: it was a
+    # server error
+    ("indicator;period;value\n" + GOOD + '{home_care};2016;"1\n' + "x" * 200_000,
+     "could not be read as CSV: a cell is far too long"),
 ])
 def test_wrong_csv_says_where_and_imports_nothing(app, text, message):
     ids = vetlanda(app, measurements=False)
