@@ -170,7 +170,7 @@ def import_vision(source: str, replace: bool) -> None:
         vision = vision_services.import_vision(text, replace=replace)
     except vision_services.VisionFileError as error:
         db.session.rollback()
-        raise click.ClickException(f"{source}: {error}. Nothing was imported.") from error
+        raise click.ClickException(f"{source}: {_english(error)}. Nothing was imported.") from error
     services.audit("vision.import", vision, actor=None, slug=vision.slug)
     db.session.commit()
     click.echo(f"Imported {vision.slug} ({len(vision.nodes)} nodes).")

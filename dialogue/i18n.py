@@ -40,9 +40,14 @@ def offered_languages() -> list[str]:
 
 
 def select_locale() -> str:
-    """``?lang=`` (the switcher), then the remembered choice, then the browser, then the default."""
+    """``?lang=`` (the switcher), then the remembered choice, then the browser, then the default.
+
+    Without a request (a command, a background job) it is the default, unless ``force_locale`` says other.
+    """
     if "locale" in g:
         return g.locale
+    if not has_request_context():
+        return default_locale()
     languages = offered_languages()
     chosen = request.args.get("lang")
     if chosen in languages:

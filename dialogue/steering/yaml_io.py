@@ -23,6 +23,7 @@ import re
 import sqlalchemy as sa
 
 from dialogue.extensions import db
+from dialogue.i18n import _l
 from dialogue.steering.models import Direction, Frequency, Indicator
 from dialogue.vision.models import NodeKind, Vision, VisionNode
 
@@ -30,7 +31,7 @@ KEYS = {"unit", "direction", "baseline", "target", "frequency", "source", "commi
 KOLADA_RE = re.compile(r"^[A-Z0-9]{1,20}$")
 
 
-def _error(message: str):
+def _error(message):
     from dialogue.vision.services import VisionFileError
 
     return VisionFileError(message)
@@ -38,13 +39,13 @@ def _error(message: str):
 
 def _number(value, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise _error(f"{where}: give a number, e.g. 93 or 12.5")
+        raise _error(_l("%(where)s: give a number, e.g. 93 or 12.5", where=where))
     return float(value)
 
 
 def _year(value, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2100:
-        raise _error(f"{where}: give a year such as 2018")
+        raise _error(_l("%(where)s: give a year such as 2018", where=where))
     return value
 
 
@@ -52,14 +53,14 @@ def _point(value, where: str, required: bool) -> tuple[float | None, int | None]
     if value is None and not required:
         return None, None
     if not isinstance(value, dict) or set(value) != {"value", "year"}:
-        raise _error(f"{where}: give value and year, e.g. {{value: 93, year: 2018}}")
+        raise _error(_l("%(where)s: give value and year, e.g. {value: 93, year: 2018}", where=where))
     return _number(value["value"], f"{where}.value"), _year(value["year"], f"{where}.year")
 
 
 def _string(data: dict, key: str, where: str, limit: int) -> str:
     value = data.get(key, "")
     if not isinstance(value, (str, int, float)) or isinstance(value, bool) or len(str(value)) > limit:
-        raise _error(f"{where}.{key}: give a text of at most {limit} characters")
+        raise _error(_l("%(where)s: give a text of at most %(limit)s characters", where=f"{where}.{key}", limit=limit))
     return str(value).strip()
 
 
@@ -67,25 +68,26 @@ def read(data, node: VisionNode, where: str) -> Indicator:
     """Build the Indicator of *node* from the file's mapping; raises VisionFileError saying where."""
     where = f"{where}.indicator"
     if node.kind != NodeKind.indicator:
-        raise _error(f"{where}: only nodes of kind indicator carry indicator details")
+        raise _error(_l("%(where)s: only nodes of kind indicator carry indicator details", where=where))
     if not isinstance(data, dict):
-        raise _error(f"{where}: give the details as a mapping with at least direction and target")
+        raise _error(_l("%(where)s: give the details as a mapping with at least direction and target", where=where))
     unknown = set(data) - KEYS
     if unknown:
-        raise _error(f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; use {', '.join(sorted(KEYS))}")
+        raise _error(_l("%(where)s: unknown key(s) %(unknown)s; use %(keys)s", where=where,
+                        unknown=", ".join(sorted(map(str, unknown))), keys=", ".join(sorted(KEYS))))
     try:
         direction = Direction(data.get("direction", "higher"))
     except ValueError:
-        raise _error(f"{where}.direction: use higher or lower") from None
+        raise _error(_l("%(where)s: use higher or lower", where=f"{where}.direction")) from None
     try:
         frequency = Frequency(data.get("frequency", "yearly"))
     except ValueError:
-        raise _error(f"{where}.frequency: use yearly, half-yearly or quarterly") from None
+        raise _error(_l("%(where)s: use yearly, half-yearly or quarterly", where=f"{where}.frequency")) from None
     target_value, target_year = _point(data.get("target"), f"{where}.target", required=True)
     baseline_value, baseline_year = _point(data.get("baseline"), f"{where}.baseline", required=False)
     kolada = _string(data, "kolada", where, 20).upper() or None
     if kolada and not KOLADA_RE.match(kolada):
-        raise _error(f"{where}.kolada: give a Kolada key figure id such as U21468")
+        raise _error(_l("%(where)s: give a Kolada key figure id such as U21468", where=f"{where}.kolada"))
     return Indicator(node=node, unit=_string(data, "unit", where, 30), direction=direction,
                      baseline_value=baseline_value, baseline_year=baseline_year, target_value=target_value,
                      target_year=target_year, frequency=frequency, source=_string(data, "source", where, 200),

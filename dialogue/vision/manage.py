@@ -236,8 +236,7 @@ def manage_import():
             except services.VisionFileError as error:
                 db.session.rollback()
                 field = form.file if form.file.data else form.template
-                # The file's own message says where the problem is (e.g. nodes[2].title); it stays English,
-                # like the command line's.
+                # the file's own message says where the problem is (e.g. nodes[2].title), in the reader's language
                 field.errors = [*field.errors, _("Nothing was imported: %(error)s", error=str(error))]
             else:
                 audit("vision.import", vision, slug=vision.slug, replace=bool(form.replace.data))

@@ -10,6 +10,7 @@ import yaml
 
 from dialogue.core.forms import SLUG
 from dialogue.extensions import db
+from dialogue.i18n import _l
 from dialogue.vision import extras
 from dialogue.vision.models import NodeKind, Vision, VisionNode
 
@@ -36,12 +37,14 @@ def _text(value, where: str, required: bool) -> dict:
     if isinstance(value, str):
         value = {"sv": value}
     if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        raise VisionFileError(f"{where}: give the text as a mapping of languages, e.g. {{sv: ..., en: ...}}")
+        raise VisionFileError(_l("%(where)s: give the text as a mapping of languages, e.g. {sv: ..., en: ...}",
+                                  where=where))
     unknown = set(value) - set(LANGS)
     if unknown:
-        raise VisionFileError(f"{where}: unknown language(s) {', '.join(sorted(unknown))}; use sv, da or en")
+        raise VisionFileError(_l("%(where)s: unknown language(s) %(languages)s; use sv, da or en", where=where,
+                                  languages=", ".join(sorted(unknown))))
     if required and not any(v.strip() for v in value.values()):
-        raise VisionFileError(f"{where}: a title is required")
+        raise VisionFileError(_l("%(where)s: a title is required", where=where))
     return {k: v.strip() for k, v in value.items() if v.strip()}
 
 
@@ -49,16 +52,16 @@ def _nodes(items, vision: Vision, parent: VisionNode | None, where: str) -> None
     if items is None:
         return
     if not isinstance(items, list):
-        raise VisionFileError(f"{where}: 'nodes' and 'children' must be lists")
+        raise VisionFileError(_l("%(where)s: 'nodes' and 'children' must be lists", where=where))
     for position, item in enumerate(items):
         here = f"{where}[{position + 1}]"
         if not isinstance(item, dict):
-            raise VisionFileError(f"{here}: each node is a mapping with kind and title")
+            raise VisionFileError(_l("%(where)s: each node is a mapping with kind and title", where=here))
         try:
             kind = NodeKind(item.get("kind"))
         except ValueError:
-            raise VisionFileError(f"{here}: unknown kind {item.get('kind')!r}; use one of "
-                                  f"{', '.join(k.value for k in NodeKind)}") from None
+            raise VisionFileError(_l("%(where)s: unknown kind %(kind)s; use one of %(kinds)s", where=here,
+                                     kind=repr(item.get("kind")), kinds=", ".join(k.value for k in NodeKind))) from None
         node = VisionNode(vision=vision, parent=parent, kind=kind, position=position,
                           title=_text(item.get("title"), f"{here}.title", required=True),
                           text=_text(item.get("text"), f"{here}.text", required=False))
@@ -73,11 +76,11 @@ def parse(text: str) -> dict:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        raise VisionFileError(f"not valid YAML: {error}") from None
+        raise VisionFileError(_l("not valid YAML: %(error)s", error=str(error))) from None
     except RecursionError:  # PyYAML reads nested lists and mappings by recursion: [[[[...]]]] ran out of stack
-        raise VisionFileError("not valid YAML: nested too deeply") from None
+        raise VisionFileError(_l("not valid YAML: nested too deeply")) from None
     if not isinstance(data, dict) or "slug" not in data or "nodes" not in data:
-        raise VisionFileError("a vision file is a mapping with slug, name and nodes")
+        raise VisionFileError(_l("a vision file is a mapping with slug, name and nodes"))
     return data
 
 
@@ -87,8 +90,8 @@ def import_vision(text: str, replace: bool = False) -> Vision:
     slug = str(data["slug"]).strip()
     # the same rule as the vision form's short name: it becomes the vision's address
     if not SLUG.match(slug) or len(slug) > Vision.__table__.c.slug.type.length:
-        raise VisionFileError("slug: use lower-case letters a-z, digits and single hyphens, at most 80 characters, "
-                              "e.g. vision-2030")
+        raise VisionFileError(_l("slug: use lower-case letters a-z, digits and single hyphens, at most 80 characters, "
+                                 "e.g. vision-2030"))
     existing = db.session.scalar(sa.select(Vision).where(Vision.slug == slug))
     if existing is not None:
         if not replace:
@@ -97,7 +100,7 @@ def import_vision(text: str, replace: bool = False) -> Vision:
         db.session.flush()
     adopted = data.get("adopted_on")
     if adopted is not None and not isinstance(adopted, date):
-        raise VisionFileError("adopted_on: give a date such as 2012-03-29")
+        raise VisionFileError(_l("adopted_on: give a date such as 2012-03-29"))
     vision = Vision(slug=slug, name=_text(data.get("name"), "name", required=True), adopted_on=adopted)
     db.session.add(vision)
     _nodes(data["nodes"], vision, None, "nodes")

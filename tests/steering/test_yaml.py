@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 import yaml
+from flask_babel import force_locale
 
 from dialogue.extensions import db
 from dialogue.steering.models import Direction, Frequency, Indicator
@@ -102,11 +103,11 @@ def _with(mapping: str, kind: str = "indicator") -> str:
     (_with("{target: {value: 1, year: 2018}, baseline: {value: 1}}"), "baseline: give value and year"),
 ])
 def test_wrong_indicator_mappings_import_nothing(app, text, message):
-    with app.app_context():
+    with app.app_context(), force_locale("en"):  # the file's messages are translated; read in English here
         with pytest.raises(services.VisionFileError) as error:
             services.import_vision(text)
         db.session.rollback()
-    assert message in str(error.value)
+        assert message in str(error.value)
     assert count(app, Vision) == 0 and count(app, Indicator) == 0
 
 

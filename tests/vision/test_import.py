@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 import yaml
+from flask_babel import force_locale
 
 from dialogue.extensions import db
 from dialogue.vision import services
@@ -68,7 +69,7 @@ def test_template_facts(app):
 ])
 def test_wrong_files_say_what_is_wrong_and_import_nothing(app, text, message):
     runner_input = text
-    with app.app_context():
+    with app.app_context(), force_locale("en"):  # the file's messages are translated; read in English here
         with pytest.raises(services.VisionFileError, match=message.replace("(", r"\(").replace(")", r"\)")
                            .replace("[", r"\[").replace("]", r"\]")):
             services.import_vision(runner_input)

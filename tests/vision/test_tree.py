@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 
 import pytest
@@ -246,6 +247,13 @@ def test_import_from_the_browser_is_all_or_nothing(app, admin):
     assert response.status_code == 422 and "nodes[1].children[1]" in page and "Nothing was imported" in page
     with app.app_context():
         assert db.session.scalar(sa.select(Vision.id).where(Vision.slug == "half")) is None
+    # the file's message is in the reader's language too, naming the place in the file
+    for lang, expected in (("sv", "nodes[1].children[1]: okänt slag 'nonsense'"),
+                           ("da", "nodes[1].children[1]: ukendt type 'nonsense'")):
+        response = admin.post(f"{url}?lang={lang}", data={"csrf_token": csrf_token(admin, url),
+                                                          "file": (io.BytesIO(broken), "half.yaml")},
+                              content_type="multipart/form-data")
+        assert expected in html.unescape(response.get_data(as_text=True))
     empty = admin.post(url + "?lang=en", data={"csrf_token": csrf_token(admin, url)})
     assert empty.status_code == 422 and "Choose a file or a template." in empty.get_data(as_text=True)
     good = admin.post(url, data={"csrf_token": csrf_token(admin, url), "template": "hedensted"})
