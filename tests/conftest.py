@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import shutil
@@ -369,6 +370,15 @@ def make_user(app):
         return email
 
     return factory
+
+
+@pytest.fixture
+def csv_limit_as_shipped():
+    """The csv module's cell limit as the app meets it (Python's 131,072 characters): frictionless, a test
+    dependency only, raises it for the whole process when a test imports it."""
+    before = csv.field_size_limit(131_072)
+    yield
+    csv.field_size_limit(before)
 
 
 @pytest.fixture

@@ -90,7 +90,8 @@ def test_csv_without_the_columns_or_not_utf8(app, client, municipality, make_use
     assert _upload(client, b"").status_code == 400
 
 
-def test_a_quote_never_closed_is_explained_not_a_server_error(app, client, municipality, make_user):
+def test_a_quote_never_closed_is_explained_not_a_server_error(app, client, municipality, make_user,
+                                                             csv_limit_as_shipped):
     """The rest of the file became one cell, over the csv module's limit: csv.Error was a server error."""
     login(client, make_user("admin"))
     _english(client)

@@ -73,7 +73,7 @@ TWICE = "Row 4: the period 2016 of this indicator is in the file twice"
     ("indicator;period;value\n" + GOOD + '{home_care};2016;"1\n' + "x" * 200_000,
      "could not be read as CSV: a cell is far too long"),
 ])
-def test_wrong_csv_says_where_and_imports_nothing(app, text, message):
+def test_wrong_csv_says_where_and_imports_nothing(app, text, message, csv_limit_as_shipped):
     ids = vetlanda(app, measurements=False)
     with pytest.raises(imports.MeasurementFileError, match=message):
         run(app, text.format(**ids).encode(), "csv")
